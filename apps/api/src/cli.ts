@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { connectDatabase, migrateToLatest, resolveDatabase } from '@steward/db';
+import { createOrganisation } from './areas/organisations/bootstrap.js';
+import { loadConfig } from './config.js';
+
+const USAGE = `Usage:
+  npm run steward -- bootstrap --org "Name" --admin person@example.org`;
+
+async function bootstrap(args: string[]) {
+  const { values } = parseArgs({ args, options: { org: { type: 'string' }, admin: { type: 'string' } } });
+  const name = values.org?.trim();
+  const admin = values.admin?.trim().toLowerCase();
+  if (!name || !admin || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(admin)) throw new UsageError('bootstrap needs --org and a valid --admin email.');
+  const config = loadConfig();
+  const { url, embedded } = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = connectDatabase(url);
+  try {
+    await migrateToLatest(db);
+    const created = await createOrganisation(db, { name, adminEmail: admin });
+    console.log(
+      `Created organisation "${name}" (${created.organisationId}) with its global workspace. ` +
+        (created.adminIsMember ? `${admin} is its admin.` : `${admin} becomes its admin at their first sign-in.`),
+    );
+  } finally {
+    await db.destroy();
+    await embedded?.stop();
+  }
+}
+
+class UsageError extends Error {}
+
+const [command, ...rest] = process.argv.slice(2);
+const commands: Record<string, (args: string[]) => Promise<void>> = { bootstrap };
+const run = command ? commands[command] : undefined;
+if (!run) {
+  console.error(USAGE);
+  process.exit(2);
+}
+run(rest).catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  if (error instanceof UsageError) console.error(USAGE);
+  process.exit(1);
+});

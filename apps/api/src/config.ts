@@ -1,0 +1,90 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+/** Every environment variable Steward reads. README lists the same table. */
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: optionalString,
+  STEWARD_DATA_DIR: optionalString,
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  GOOGLE_CLIENT_ID: optionalString,
+  GOOGLE_CLIENT_SECRET: optionalString,
+  GOOGLE_ISSUER: z.url().default('https://accounts.google.com'),
+  STEWARD_DEV_SIGN_IN: z.enum(['auto', 'on', 'off']).default('auto'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
+  STEWARD_BOOTSTRAP_DEMO: z.enum(['auto', 'off']).default('auto'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config {
+  env: Environment['NODE_ENV'];
+  port: number;
+  /** Origin the console is served from; CSRF checks and OAuth redirects use it. */
+  publicUrl: URL;
+  secureCookies: boolean;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  statementTimeoutMs: number;
+  google: { clientId: string; clientSecret: string; issuer: string } | null;
+  devSignIn: boolean;
+  logLevel: Environment['LOG_LEVEL'];
+  trpcMaxBatchSize: number;
+  bootstrapDemo: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
+  const parsed = environmentSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigError(`Invalid environment:\n${problems}`);
+  }
+  const e = parsed.data;
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
+  const google =
+    e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
+      ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET, issuer: e.GOOGLE_ISSUER }
+      : null;
+  if ((e.GOOGLE_CLIENT_ID === undefined) !== (e.GOOGLE_CLIENT_SECRET === undefined)) {
+    throw new ConfigError('Set both GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or neither.');
+  }
+  const production = e.NODE_ENV === 'production';
+  const devSignIn = e.STEWARD_DEV_SIGN_IN === 'on' || (e.STEWARD_DEV_SIGN_IN === 'auto' && !google && !production);
+  if (production && devSignIn) {
+    throw new ConfigError('Development sign-in cannot be enabled in production (STEWARD_DEV_SIGN_IN=on).');
+  }
+  if (production && !google) {
+    throw new ConfigError('Production needs Google sign-in: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET.');
+  }
+  if (production && publicUrl.protocol !== 'https:') {
+    throw new ConfigError('Production needs an https PUBLIC_URL.');
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    publicUrl,
+    secureCookies: publicUrl.protocol === 'https:',
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.STEWARD_DATA_DIR ?? path.join(REPO_ROOT, '.data')),
+    statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    google,
+    devSignIn,
+    logLevel: e.LOG_LEVEL,
+    trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    bootstrapDemo: e.STEWARD_BOOTSTRAP_DEMO === 'auto' && !production,
+  };
+}

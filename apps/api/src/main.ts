@@ -1,0 +1,62 @@
+import type { Server } from 'node:http';
+import { connectDatabase, migrateToLatest, resolveDatabase } from '@steward/db';
+import { countOrganisations, createOrganisation } from './areas/organisations/bootstrap.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createApp } from './server.js';
+
+const DEMO = { name: 'Demo', adminEmail: 'admin@example.com' };
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const { url, embedded } = await resolveDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onLog: (line) => logger.debug('postgres', { line: line.trim() }),
+  });
+  if (embedded) logger.info('Started the embedded PostgreSQL', { dataDir: config.dataDir, port: embedded.port });
+  const db = connectDatabase(url, {
+    statementTimeoutMs: config.statementTimeoutMs,
+    onPoolError: (error) => logger.warn('A database connection was lost; the pool will reconnect', { error: error.message }),
+  });
+
+  let server: Server | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('Stopping', { signal });
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server?.closeAllConnections();
+    await db.destroy();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const applied = await migrateToLatest(db);
+  if (applied.length) logger.info('Applied migrations', { applied });
+
+  if (embedded && config.bootstrapDemo && (await countOrganisations(db)) === 0) {
+    await createOrganisation(db, DEMO);
+    logger.info(`Created the demo organisation "${DEMO.name}"; sign in as ${DEMO.adminEmail} to administer it.`);
+  }
+
+  const { app } = createApp({ config, db, logger });
+  server = app.listen(config.port, () => {
+    logger.info(`Steward is running at ${config.publicUrl.href}`, {
+      signIn: config.devSignIn ? `development sign-in at ${new URL('/auth/dev', config.publicUrl).href}` : 'Google',
+    });
+  });
+  server.on('error', (error) => {
+    logger.error('The server could not start', { error: error.message });
+    void stop('error');
+  });
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import cookieParser from 'cookie-parser';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { type Db, sql } from '@steward/db';
+import { csrfProtection } from './auth/csrf.js';
+import { authRoutes } from './auth/routes.js';
+import { createLucia, readSession, type StewardLucia } from './auth/sessions.js';
+import { type Config, REPO_ROOT } from './config.js';
+import type { Logger } from './logger.js';
+import { appRouter } from './router.js';
+import type { Context } from './trpc.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId: string;
+  }
+}
+
+export const CONSOLE_DIR = path.join(REPO_ROOT, 'apps/web/dist');
+const HEALTH_TIMEOUT_MS = 2_000;
+
+export async function databaseIsReachable(db: Db): Promise<boolean> {
+  const probe = sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
+  const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, HEALTH_TIMEOUT_MS, false).unref());
+  return Promise.race([probe, timeout]);
+}
+
+export interface AppDependencies {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  consoleDir?: string;
+}
+
+export function createApp({ config, db, logger, consoleDir = CONSOLE_DIR }: AppDependencies): { app: express.Express; lucia: StewardLucia } {
+  const lucia = createLucia(db, config);
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use((req, res, next) => {
+    req.requestId = randomUUID();
+    res.set('X-Request-Id', req.requestId);
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'https:'],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'", ...(config.google ? [new URL(config.google.issuer).origin] : [])],
+          upgradeInsecureRequests: config.secureCookies ? [] : null,
+        },
+      },
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+      strictTransportSecurity: config.secureCookies,
+    }),
+  );
+
+  app.get('/healthz', async (_req, res) => {
+    const up = await databaseIsReachable(db);
+    res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'unavailable', database: up ? 'up' : 'down' });
+  });
+
+  app.use(cookieParser());
+  app.use(csrfProtection(config.publicUrl.origin));
+  app.use('/auth', authRoutes({ db, config, lucia, logger }));
+
+  app.use(
+    '/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      maxBatchSize: config.trpcMaxBatchSize,
+      maxBodySize: 1_000_000,
+      async createContext({ req, res }): Promise<Context> {
+        const session = await readSession(lucia, req.get('cookie'));
+        if (session.setCookie) res.append('Set-Cookie', session.setCookie);
+        return { db, config, logger, requestId: req.requestId, ip: req.ip ?? null, user: session.user, sessionId: session.sessionId };
+      },
+      onError({ error, path: procedure, req }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          logger.error('Procedure failed', { procedure, requestId: (req as Request).requestId, error: error.cause ?? error });
+        }
+      },
+    }),
+  );
+
+  app.use(['/api', '/trpc', '/auth'], (_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'There is nothing at this address.' } });
+  });
+
+  if (existsSync(path.join(consoleDir, 'index.html'))) {
+    app.use(express.static(consoleDir, { index: false, maxAge: '1h' }));
+    // Every other GET is a console route; the console's router takes it from there.
+    app.get('/{*path}', (_req, res) => {
+      res.set('Cache-Control', 'no-cache').sendFile(path.join(consoleDir, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text').send('The console is not built. Run `npm start` (it builds apps/web first).');
+    });
+  }
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    if (status >= 500) logger.error('Request failed', { requestId: req.requestId, path: req.path, error });
+    const message =
+      status === 413 ? 'The request body is too large.' : status < 500 ? 'The request could not be read.' : `Something went wrong on our side (request ${req.requestId}).`;
+    res.status(status).json({ error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', message } });
+  });
+
+  return { app, lucia };
+}

@@ -1,0 +1,66 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import type { Db } from '@steward/db';
+import type { SessionUser } from './auth/sessions.js';
+import type { Config } from './config.js';
+import { AppError } from './errors.js';
+import type { Logger } from './logger.js';
+
+export interface Context {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  requestId: string;
+  ip: string | null;
+  user: SessionUser | null;
+  sessionId: string | null;
+}
+
+function describeZodError(error: ZodError): { message: string; issues: { path: string; message: string }[] } {
+  const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  return { message: message || 'The request is not valid.', issues };
+}
+
+const t = initTRPC.context<Context>().create({
+  // Stack traces only ever reach the server log, never a response, in any environment.
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    const { stack: _stack, ...data } = shape.data;
+    if (error.cause instanceof ZodError) {
+      const described = describeZodError(error.cause);
+      return { ...shape, message: described.message, data: { ...data, issues: described.issues } };
+    }
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      const requestId = ctx?.requestId;
+      return {
+        ...shape,
+        message: `Something went wrong on our side${requestId ? ` (request ${requestId})` : ''}. It has been logged.`,
+        data: { ...data, requestId },
+      };
+    }
+    return { ...shape, data };
+  },
+});
+
+/** Area functions throw `AppError`; this turns it into the matching tRPC error once, for everything. */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+export const publicProcedure = t.procedure.use(appErrors);
+
+/** Narrows `ctx.user` to non-null, so later code never re-checks it. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});

@@ -1,0 +1,29 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+export interface ConnectOptions {
+  /** Milliseconds a single statement may run before Postgres cancels it. */
+  statementTimeoutMs?: number;
+  maxConnections?: number;
+  onPoolError?: (error: Error) => void;
+}
+
+// timestamptz as Date, int8 (count(*)) as number: counts here never approach 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function connectDatabase(databaseUrl: string, options: ConnectOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 15_000,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (database restart, network blip) emits 'error' on
+  // the pool; unhandled, that would crash the process. The pool replaces the client itself.
+  pool.on('error', options.onPoolError ?? (() => {}));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,104 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export const ORG_ROLES = ['admin', 'billing_admin', 'user_admin', 'member'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+
+export const WORKSPACE_ROLES = ['viewer', 'member', 'admin'] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  avatar_url: string | null;
+  created_at: CreatedAt;
+  last_sign_in_at: Timestamp | null;
+}
+
+/** An external identity, keyed by issuer and subject, never by email (SPEC §5). */
+export interface OAuthAccountsTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  email: string;
+  created_at: CreatedAt;
+}
+
+/** `id` is the SHA-256 of the cookie token; the token itself is never stored. */
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface OrganisationsTable {
+  id: Generated<string>;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface WorkspacesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  kind: 'global' | 'chapter';
+  name: string;
+  slug: string;
+  default_language: Generated<string>;
+  timezone: Generated<string>;
+  date_format: Generated<'DD/MM/YYYY' | 'MM/DD/YYYY'>;
+  created_at: CreatedAt;
+}
+
+export interface MembershipsTable {
+  organisation_id: string;
+  user_id: string;
+  org_role: OrgRole;
+  created_at: CreatedAt;
+}
+
+export interface WorkspaceMembershipsTable {
+  workspace_id: string;
+  user_id: string;
+  organisation_id: string;
+  role: WorkspaceRole;
+  created_at: CreatedAt;
+}
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  email: string;
+  org_role: OrgRole;
+  /** SHA-256 of the link token; null for a bootstrap grant accepted at first sign-in. */
+  token_hash: string | null;
+  workspace_roles: ColumnType<
+    { workspaceId: string; role: WorkspaceRole }[],
+    string,
+    string
+  >;
+  invited_by: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  oauth_accounts: OAuthAccountsTable;
+  sessions: SessionsTable;
+  organisations: OrganisationsTable;
+  workspaces: WorkspacesTable;
+  memberships: MembershipsTable;
+  workspace_memberships: WorkspaceMembershipsTable;
+  invitations: InvitationsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type Workspace = Selectable<WorkspacesTable>;
+export type Organisation = Selectable<OrganisationsTable>;
