@@ -21,7 +21,7 @@ async function main() {
     onPoolError: (error) => logger.warn('A database connection was lost; the pool will reconnect', { error: error.message }),
   });
 
-  let server: Server | undefined;
+  let server: Server | undefined = undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -76,6 +76,8 @@ export function createApp({ config, db, logger, consoleDir = CONSOLE_DIR }: AppD
 
   app.use(cookieParser());
   app.use(csrfProtection(config.publicUrl.origin));
+  // One body cap for every route (tRPC reads the parsed body when there is one).
+  app.use(express.json({ limit: '1mb' }));
   app.use('/auth', authRoutes({ db, config, lucia, logger }));
 
   app.use(
@@ -83,7 +85,6 @@ export function createApp({ config, db, logger, consoleDir = CONSOLE_DIR }: AppD
     createExpressMiddleware({
       router: appRouter,
       maxBatchSize: config.trpcMaxBatchSize,
-      maxBodySize: 1_000_000,
       async createContext({ req, res }): Promise<Context> {
         const session = await readSession(lucia, req.get('cookie'));
         if (session.setCookie) res.append('Set-Cookie', session.setCookie);

@@ -1,0 +1,2 @@
+/** The migrated database each test file copies. */
+export const TEMPLATE_DATABASE = 'steward_template';
