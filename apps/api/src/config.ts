@@ -25,6 +25,13 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
   STEWARD_BOOTSTRAP_DEMO: z.enum(['auto', 'off']).default('auto'),
+  MAILERSEND_API_KEY: optionalString,
+  MAILERSEND_FROM_EMAIL: z.email().default('steward@example.com'),
+  MAILERSEND_FROM_NAME: z.string().trim().min(1).max(100).default('Steward'),
+  MAILERSEND_BASE_URL: z.url().default('https://api.mailersend.com/v1'),
+  EMAIL_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(5),
+  EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  JOB_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -43,6 +50,8 @@ export interface Config {
   logLevel: Environment['LOG_LEVEL'];
   trpcMaxBatchSize: number;
   bootstrapDemo: boolean;
+  mailersend: { apiKey: string | null; fromEmail: string; fromName: string; baseUrl: string };
+  jobs: { retryLimit: number; retryDelaySeconds: number; pollingIntervalSeconds: number };
 }
 
 export class ConfigError extends Error {}
@@ -86,5 +95,16 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     logLevel: e.LOG_LEVEL,
     trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
     bootstrapDemo: e.STEWARD_BOOTSTRAP_DEMO === 'auto' && !production,
+    mailersend: {
+      apiKey: e.MAILERSEND_API_KEY ?? null,
+      fromEmail: e.MAILERSEND_FROM_EMAIL,
+      fromName: e.MAILERSEND_FROM_NAME,
+      baseUrl: e.MAILERSEND_BASE_URL,
+    },
+    jobs: {
+      retryLimit: e.EMAIL_RETRY_LIMIT,
+      retryDelaySeconds: e.EMAIL_RETRY_DELAY_SECONDS,
+      pollingIntervalSeconds: e.JOB_POLLING_INTERVAL_SECONDS,
+    },
   };
 }

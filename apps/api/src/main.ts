@@ -3,6 +3,8 @@ import { connectDatabase, migrateToLatest, resolveDatabase } from '@steward/db';
 import { countOrganisations, createOrganisation } from './areas/organisations/bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { startJobQueue, type JobQueue } from './email/jobs.js';
+import { startWorkers } from './email/workers.js';
 import { createApp } from './server.js';
 
 const DEMO = { name: 'Demo', adminEmail: 'admin@example.com' };
@@ -22,6 +24,7 @@ async function main() {
   });
 
   let server: Server | undefined = undefined;
+  let jobs: JobQueue | undefined = undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -29,6 +32,7 @@ async function main() {
     logger.info('Stopping', { signal });
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server?.closeAllConnections();
+    await jobs?.stop();
     await db.destroy();
     await embedded?.stop();
     process.exit(0);
@@ -44,7 +48,10 @@ async function main() {
     logger.info(`Created the demo organisation "${DEMO.name}"; sign in as ${DEMO.adminEmail} to administer it.`);
   }
 
-  const { app } = createApp({ config, db, logger });
+  jobs = await startJobQueue({ databaseUrl: url, logger, ...config.jobs });
+  await startWorkers({ db, config, logger, jobs });
+
+  const { app } = createApp({ config, db, logger, jobs });
   server = app.listen(config.port, () => {
     logger.info(`Steward is running at ${config.publicUrl.href}`, {
       signIn: config.devSignIn ? `development sign-in at ${new URL('/auth/dev', config.publicUrl).href}` : 'Google',

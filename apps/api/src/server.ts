@@ -11,6 +11,7 @@ import { authRoutes } from './auth/routes.js';
 import { createLucia, readSession, type StewardLucia } from './auth/sessions.js';
 import { type Config, REPO_ROOT } from './config.js';
 import type { Logger } from './logger.js';
+import type { JobQueue } from './email/jobs.js';
 import { appRouter } from './router.js';
 import type { Context } from './trpc.js';
 
@@ -36,10 +37,11 @@ export interface AppDependencies {
   config: Config;
   db: Db;
   logger: Logger;
+  jobs: JobQueue;
   consoleDir?: string;
 }
 
-export function createApp({ config, db, logger, consoleDir = CONSOLE_DIR }: AppDependencies): { app: express.Express; lucia: StewardLucia } {
+export function createApp({ config, db, logger, jobs, consoleDir = CONSOLE_DIR }: AppDependencies): { app: express.Express; lucia: StewardLucia } {
   const lucia = createLucia(db, config);
   const app = express();
   app.disable('x-powered-by');
@@ -88,7 +90,7 @@ export function createApp({ config, db, logger, consoleDir = CONSOLE_DIR }: AppD
       async createContext({ req, res }): Promise<Context> {
         const session = await readSession(lucia, req.get('cookie'));
         if (session.setCookie) res.append('Set-Cookie', session.setCookie);
-        return { db, config, logger, requestId: req.requestId, ip: req.ip ?? null, user: session.user, sessionId: session.sessionId };
+        return { db, config, logger, jobs, requestId: req.requestId, ip: req.ip ?? null, user: session.user, sessionId: session.sessionId };
       },
       onError({ error, path: procedure, req }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {

@@ -5,11 +5,14 @@ import type { SessionUser } from './auth/sessions.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Access } from './access/matrix.js';
+import type { JobQueue } from './email/jobs.js';
 
 export interface Context {
   db: Db;
   config: Config;
   logger: Logger;
+  jobs: JobQueue;
   requestId: string;
   ip: string | null;
   user: SessionUser | null;
@@ -22,7 +25,12 @@ function describeZodError(error: ZodError): { message: string; issues: { path: s
   return { message: message || 'The request is not valid.', issues };
 }
 
-const t = initTRPC.context<Context>().create({
+export interface Meta {
+  /** Set by orgProcedure / workspaceProcedure; the authorisation matrix test reads it. */
+  access?: Access;
+}
+
+const t = initTRPC.context<Context>().meta<Meta>().create({
   // Stack traces only ever reach the server log, never a response, in any environment.
   isDev: false,
   errorFormatter({ shape, error, ctx }) {

@@ -7,7 +7,7 @@ let app: TestApp;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  app = await startTestApp({ db: database.db, env: { STEWARD_DEV_SIGN_IN: 'auto' } });
+  app = await startTestApp({ database, env: { STEWARD_DEV_SIGN_IN: 'auto' } });
 });
 afterAll(async () => {
   await app.close();

@@ -8,9 +8,9 @@ const apps: Record<string, TestApp> = {};
 beforeAll(async () => {
   database = await createTestDatabase();
   oidc = await startOidcServer();
-  apps.development = await startTestApp({ db: database.db, env: { NODE_ENV: 'development' } });
+  apps.development = await startTestApp({ database, env: { NODE_ENV: 'development' } });
   apps.production = await startTestApp({
-    db: database.db,
+    database,
     env: { NODE_ENV: 'production', STEWARD_DEV_SIGN_IN: 'auto', PUBLIC_URL: 'https://steward.example', ...oidc.env() },
   });
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
   port = await findFreePort();
   cluster = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port, durable: false });
   db = connectDatabase(cluster.url, { maxConnections: 2 });
-  app = await startTestApp({ db });
+  app = await startTestApp({ database: { db, url: cluster.url }, workers: false });
 }, 120_000);
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ let app: TestApp;
 beforeAll(async () => {
   database = await createTestDatabase();
   oidc = await startOidcServer();
-  app = await startTestApp({ db: database.db, env: { ...oidc.env(), STEWARD_DEV_SIGN_IN: 'off' } });
+  app = await startTestApp({ database, env: { ...oidc.env(), STEWARD_DEV_SIGN_IN: 'off' } });
 });
 afterAll(async () => {
   await app.close();

@@ -11,7 +11,7 @@ let browser: Browser;
 beforeAll(async () => {
   database = await createTestDatabase();
   await createOrganisation(database.db, { name: 'Demo', adminEmail: 'admin@example.com' });
-  app = await startTestApp({ db: database.db });
+  app = await startTestApp({ database });
   browser = await launchBrowser();
 });
 afterAll(async () => {

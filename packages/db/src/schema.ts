@@ -50,6 +50,41 @@ export interface WorkspacesTable {
   default_language: Generated<string>;
   timezone: Generated<string>;
   date_format: Generated<'DD/MM/YYYY' | 'MM/DD/YYYY'>;
+  logo: Buffer | null;
+  logo_content_type: LogoContentType | null;
+  logo_updated_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export const LOGO_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/svg+xml'] as const;
+export type LogoContentType = (typeof LOGO_CONTENT_TYPES)[number];
+
+export interface WorkspaceSlugRedirectsTable {
+  organisation_id: string;
+  slug: string;
+  workspace_id: string;
+  created_at: CreatedAt;
+}
+
+export interface ContactsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  workspace_id: string;
+  first_name: Generated<string>;
+  last_name: Generated<string>;
+  email: string | null;
+  assignee_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface DevOutboxTable {
+  id: Generated<string>;
+  organisation_id: string | null;
+  to_email: string;
+  subject: string;
+  text: string;
+  html: string;
   created_at: CreatedAt;
 }
 
@@ -73,7 +108,7 @@ export interface InvitationsTable {
   organisation_id: string;
   email: string;
   org_role: OrgRole;
-  /** SHA-256 of the link token; null for a bootstrap grant accepted at first sign-in. */
+  /** SHA-256 of the link token; null until the email job mints one, and for sign-in grants. */
   token_hash: string | null;
   workspace_roles: ColumnType<
     { workspaceId: string; role: WorkspaceRole }[],
@@ -85,7 +120,13 @@ export interface InvitationsTable {
   expires_at: Timestamp;
   accepted_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  kind: Generated<'link' | 'sign_in_grant'>;
+  email_status: Generated<InvitationEmailStatus>;
+  email_error: string | null;
+  email_sent_at: Timestamp | null;
 }
+
+export type InvitationEmailStatus = 'queued' | 'sent' | 'retrying' | 'failed' | 'none';
 
 export interface Database {
   users: UsersTable;
@@ -96,6 +137,9 @@ export interface Database {
   memberships: MembershipsTable;
   workspace_memberships: WorkspaceMembershipsTable;
   invitations: InvitationsTable;
+  workspace_slug_redirects: WorkspaceSlugRedirectsTable;
+  contacts: ContactsTable;
+  dev_outbox: DevOutboxTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, createLogger, loadConfig, type Config } from '@steward/api';
+import { createApp, createLogger, loadConfig, startJobQueue, startWorkers, type Config, type JobQueue } from '@steward/api';
 import type { Db } from '@steward/db';
 import { HttpAgent } from './http.js';
 
@@ -8,6 +8,7 @@ export interface TestApp {
   url: string;
   config: Config;
   db: Db;
+  jobs: JobQueue;
   /** Every line the app logged, for tests that search the logs. */
   logs: string[];
   agent(): HttpAgent;
@@ -20,21 +21,39 @@ export interface TestApp {
  * The real Express app on a real port, over the given database. Environment variables can be
  * overridden per test (e.g. Google issuer, NODE_ENV).
  */
-export async function startTestApp(options: { db: Db; env?: Record<string, string | undefined> }): Promise<TestApp> {
+export async function startTestApp(options: {
+  database: { db: Db; url: string };
+  env?: Record<string, string | undefined>;
+  /** Run the background workers (emails) in this app; on by default. */
+  workers?: boolean;
+}): Promise<TestApp> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ NODE_ENV: 'test', PUBLIC_URL: url, PORT: String(port), STEWARD_DEV_SIGN_IN: 'on', ...options.env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PUBLIC_URL: url,
+    PORT: String(port),
+    STEWARD_DEV_SIGN_IN: 'on',
+    EMAIL_RETRY_DELAY_SECONDS: '1',
+    EMAIL_RETRY_LIMIT: '2',
+    JOB_POLLING_INTERVAL_SECONDS: '0.5',
+    ...options.env,
+  });
   const logs: string[] = [];
   const logger = createLogger('debug', (line) => logs.push(line));
-  const { app } = createApp({ config, db: options.db, logger });
+  const db = options.database.db;
+  const jobs = await startJobQueue({ databaseUrl: options.database.url, logger, ...config.jobs });
+  if (options.workers !== false) await startWorkers({ db, config, logger, jobs });
+  const { app } = createApp({ config, db, logger, jobs });
   server.on('request', app);
 
   return {
     url,
     config,
-    db: options.db,
+    db,
+    jobs,
     logs,
     agent: () => new HttpAgent(url),
     async signIn(email, name) {
@@ -46,6 +65,7 @@ export async function startTestApp(options: { db: Db; env?: Record<string, strin
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.stop();
     },
   };
 }

@@ -33,6 +33,8 @@ export async function createOrganisation(db: Db, input: { name: string; adminEma
           email: adminEmail,
           org_role: 'admin',
           token_hash: null,
+          kind: 'sign_in_grant',
+          email_status: 'none',
           workspace_roles: JSON.stringify([]),
           expires_at: new Date(Date.now() + SIGN_IN_GRANT_LIFETIME_MS),
         })
@@ -56,7 +58,7 @@ export async function acceptSignInGrants(trx: Transaction<Database>, userId: str
     .updateTable('invitations')
     .set({ accepted_at: sql`now()` })
     .where('email', '=', email)
-    .where('token_hash', 'is', null)
+    .where('kind', '=', 'sign_in_grant')
     .where('accepted_at', 'is', null)
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', sql<Date>`now()`)

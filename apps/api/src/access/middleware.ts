@@ -1,0 +1,89 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { authedProcedure } from '../trpc.js';
+import { type OrgPermission, orgRoleCan, type WorkspacePermission, workspaceRoleCan } from './matrix.js';
+import { effectiveWorkspaceRole } from './roles.js';
+import type { OrgRole, WorkspaceRole } from '@steward/db';
+
+export const organisationIdInput = z.object({ organisationId: z.uuid('organisationId must be a UUID') });
+export const workspaceIdInput = z.object({ workspaceId: z.uuid('workspaceId must be a UUID') });
+
+const denied = () => new TRPCError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });
+
+/**
+ * A procedure on one organisation. The caller's organisation role is read once; someone outside
+ * the organisation gets NOT_FOUND, as if it did not exist.
+ */
+export function orgProcedure(permission: OrgPermission) {
+  return authedProcedure
+    .meta({ access: { scope: 'organisation', permission } })
+    .input(organisationIdInput)
+    .use(async ({ ctx, input, next }) => {
+      const membership = await ctx.db
+        .selectFrom('memberships')
+        .select('org_role')
+        .where('organisation_id', '=', input.organisationId)
+        .where('user_id', '=', ctx.user.id)
+        .executeTakeFirst();
+      if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: 'Organisation not found.' });
+      if (!orgRoleCan(membership.org_role, permission)) throw denied();
+      return next({ ctx: { ...ctx, org: { id: input.organisationId, role: membership.org_role } } });
+    });
+}
+
+/**
+ * A procedure on one workspace. Organisation role, role in this workspace and global role come
+ * back in one query; the effective role decides. Outside the owning organisation: NOT_FOUND.
+ */
+export function workspaceProcedure(needs: WorkspacePermission | { workspace?: WorkspacePermission; org?: OrgPermission }) {
+  const { workspace: permission, org: orgPermission } = typeof needs === 'string' ? { workspace: needs, org: undefined } : needs;
+  return authedProcedure
+    .meta({ access: { scope: 'workspace', permission, orOrg: orgPermission } })
+    .input(workspaceIdInput)
+    .use(async ({ ctx, input, next }) => {
+      const row = await ctx.db
+        .selectFrom('workspaces as w')
+        .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'w.organisation_id').on('m.user_id', '=', ctx.user.id))
+        .select([
+          'w.id',
+          'w.organisation_id',
+          'w.kind',
+          'm.org_role',
+          (eb) =>
+            eb
+              .selectFrom('workspace_memberships')
+              .select('role')
+              .whereRef('workspace_id', '=', 'w.id')
+              .where('user_id', '=', ctx.user.id)
+              .as('workspace_role'),
+          (eb) =>
+            eb
+              .selectFrom('workspace_memberships as gm')
+              .innerJoin('workspaces as g', 'g.id', 'gm.workspace_id')
+              .select('gm.role')
+              .whereRef('g.organisation_id', '=', 'w.organisation_id')
+              .where('g.kind', '=', 'global')
+              .where('gm.user_id', '=', ctx.user.id)
+              .as('global_role'),
+        ])
+        .where('w.id', '=', input.workspaceId)
+        .executeTakeFirst();
+      if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found.' });
+      const orgRole = row.org_role as OrgRole;
+      const role = effectiveWorkspaceRole({
+        orgRole,
+        globalRole: (row.global_role as WorkspaceRole | null) ?? null,
+        workspaceRole: (row.workspace_role as WorkspaceRole | null) ?? null,
+      });
+      const allowed =
+        (permission !== undefined && workspaceRoleCan(role, permission)) || (orgPermission !== undefined && orgRoleCan(orgRole, orgPermission));
+      if (!allowed) throw denied();
+      return next({
+        ctx: {
+          ...ctx,
+          org: { id: row.organisation_id, role: orgRole },
+          workspace: { id: row.id, kind: row.kind, role },
+        },
+      });
+    });
+}

@@ -1,0 +1,181 @@
+import { type Db, type OrgRole, sql, type WorkspaceRole } from '@steward/db';
+import { orgRoleCan } from '../../access/matrix.js';
+import { AppError, notFound } from '../../errors.js';
+import { lockOrganisationFor } from '../organisations/locks.js';
+
+export interface Actor {
+  userId: string;
+}
+
+export interface WorkspaceRoleView {
+  workspaceId: string;
+  workspaceName: string;
+  workspaceKind: 'global' | 'chapter';
+  role: WorkspaceRole;
+}
+
+async function workspaceRolesOf(db: Db, organisationId: string, userIds: string[]): Promise<Map<string, WorkspaceRoleView[]>> {
+  const byUser = new Map<string, WorkspaceRoleView[]>();
+  if (userIds.length === 0) return byUser;
+  const rows = await db
+    .selectFrom('workspace_memberships as wm')
+    .innerJoin('workspaces as w', 'w.id', 'wm.workspace_id')
+    .select(['wm.user_id', 'w.id as workspaceId', 'w.name as workspaceName', 'w.kind as workspaceKind', 'wm.role'])
+    .where('wm.organisation_id', '=', organisationId)
+    .where('wm.user_id', 'in', userIds)
+    .orderBy('w.kind')
+    .orderBy('w.name')
+    .execute();
+  for (const { user_id, ...role } of rows) byUser.set(user_id, [...(byUser.get(user_id) ?? []), role]);
+  return byUser;
+}
+
+function searchPattern(search: string | undefined) {
+  return search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+}
+
+/** The users page: members (paged, searchable by name or email) and pending invitations. */
+export async function listUsers(db: Db, organisationId: string, options: { search?: string; page: number; pageSize: number }) {
+  const pattern = searchPattern(options.search);
+  let members = db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .where('m.organisation_id', '=', organisationId);
+  if (pattern) members = members.where((eb) => eb.or([eb('u.name', 'ilike', pattern), eb('u.email', 'ilike', pattern)]));
+
+  const [rows, total] = await Promise.all([
+    members
+      .select(['u.id as userId', 'u.name', 'u.email', 'u.avatar_url as avatarUrl', 'm.org_role as orgRole', 'u.last_sign_in_at as lastSignInAt', 'm.created_at as joinedAt'])
+      .orderBy('u.name')
+      .orderBy('u.email')
+      .limit(options.pageSize)
+      .offset((options.page - 1) * options.pageSize)
+      .execute(),
+    members.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+  ]);
+  const roles = await workspaceRolesOf(db, organisationId, rows.map((r) => r.userId));
+
+  let invitations = db
+    .selectFrom('invitations')
+    .select(['id as invitationId', 'email', 'org_role as orgRole', 'workspace_roles as workspaceRoles', 'created_at as invitedAt', 'expires_at as expiresAt', 'email_status as emailStatus', 'email_error as emailError'])
+    .where('organisation_id', '=', organisationId)
+    .where('kind', '=', 'link')
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null);
+  if (pattern) invitations = invitations.where('email', 'ilike', pattern);
+  const pending = await invitations.orderBy('created_at', 'desc').limit(200).execute();
+  const now = Date.now();
+
+  return {
+    members: rows.map((r) => ({ ...r, workspaceRoles: roles.get(r.userId) ?? [] })),
+    total: total.count,
+    page: options.page,
+    pageSize: options.pageSize,
+    invitations: pending.map((i) => ({ ...i, status: 'Pending' as const, expired: i.expiresAt.getTime() <= now })),
+  };
+}
+
+async function targetMembership(db: Db, organisationId: string, userId: string) {
+  const target = await db
+    .selectFrom('memberships')
+    .select('org_role')
+    .where('organisation_id', '=', organisationId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!target) throw notFound('User');
+  return target;
+}
+
+async function otherAdminCount(db: Db, organisationId: string, excludingUserId: string): Promise<number> {
+  const row = await db
+    .selectFrom('memberships')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('organisation_id', '=', organisationId)
+    .where('org_role', '=', 'admin')
+    .where('user_id', '!=', excludingUserId)
+    .executeTakeFirstOrThrow();
+  return row.count;
+}
+
+const LAST_ADMIN = 'An organisation must keep at least one admin. Make someone else an admin first.';
+
+/** Changes an organisation role. Refuses to leave the organisation without an admin. */
+export async function changeOrgRole(db: Db, actor: Actor, organisationId: string, userId: string, orgRole: OrgRole) {
+  return db.transaction().execute(async (trx) => {
+    const actorRole = await lockOrganisationFor(trx, organisationId, actor.userId);
+    if (!orgRoleCan(actorRole, 'users.manageAnyRole')) throw new AppError('FORBIDDEN', 'Your role does not allow this.');
+    const target = await targetMembership(trx, organisationId, userId);
+    if (target.org_role === orgRole) return { userId, orgRole };
+    if (target.org_role === 'admin' && (await otherAdminCount(trx, organisationId, userId)) === 0) {
+      throw new AppError('CONFLICT', LAST_ADMIN);
+    }
+    await trx.updateTable('memberships').set({ org_role: orgRole }).where('organisation_id', '=', organisationId).where('user_id', '=', userId).execute();
+    return { userId, orgRole, previousOrgRole: target.org_role };
+  });
+}
+
+/**
+ * Replaces a user's workspace roles (the role in the global workspace is their global role).
+ * Every workspace must belong to the organisation.
+ */
+export async function setWorkspaceRoles(
+  db: Db,
+  actor: Actor,
+  organisationId: string,
+  userId: string,
+  workspaces: { workspaceId: string; role: WorkspaceRole }[],
+) {
+  return db.transaction().execute(async (trx) => {
+    await lockOrganisationFor(trx, organisationId, actor.userId);
+    await targetMembership(trx, organisationId, userId);
+    await assertWorkspacesInOrganisation(trx, organisationId, workspaces.map((w) => w.workspaceId));
+    await trx.deleteFrom('workspace_memberships').where('organisation_id', '=', organisationId).where('user_id', '=', userId).execute();
+    if (workspaces.length > 0) {
+      await trx
+        .insertInto('workspace_memberships')
+        .values(workspaces.map((w) => ({ workspace_id: w.workspaceId, user_id: userId, organisation_id: organisationId, role: w.role })))
+        .execute();
+    }
+    return { userId, workspaces };
+  });
+}
+
+export async function assertWorkspacesInOrganisation(db: Db, organisationId: string, workspaceIds: string[]) {
+  if (workspaceIds.length === 0) return;
+  const found = await db.selectFrom('workspaces').select('id').where('organisation_id', '=', organisationId).where('id', 'in', workspaceIds).execute();
+  if (found.length !== new Set(workspaceIds).size) throw notFound('Workspace');
+}
+
+/**
+ * Removes a user from the organisation: their workspace roles go with the membership, their
+ * assigned contacts are unassigned, and their sessions end if they belong to no other organisation.
+ */
+export async function removeUser(db: Db, actor: Actor, organisationId: string, userId: string) {
+  if (userId === actor.userId) throw new AppError('BAD_REQUEST', 'You cannot remove yourself. Ask another admin to do it.');
+  return db.transaction().execute(async (trx) => {
+    const actorRole = await lockOrganisationFor(trx, organisationId, actor.userId);
+    const target = await targetMembership(trx, organisationId, userId);
+    if (target.org_role !== 'member' && !orgRoleCan(actorRole, 'users.manageAnyRole')) {
+      throw new AppError('FORBIDDEN', 'User admins can only remove users whose organisation role is member.');
+    }
+    if (target.org_role === 'admin' && (await otherAdminCount(trx, organisationId, userId)) === 0) throw new AppError('CONFLICT', LAST_ADMIN);
+    await trx.deleteFrom('memberships').where('organisation_id', '=', organisationId).where('user_id', '=', userId).execute();
+    const unassigned = await trx
+      .updateTable('contacts')
+      .set({ assignee_id: null })
+      .where('organisation_id', '=', organisationId)
+      .where('assignee_id', '=', userId)
+      .executeTakeFirst();
+    const sessions = await trx
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('memberships').select(sql.lit(1).as('one')).where('user_id', '=', userId))))
+      .executeTakeFirst();
+    return {
+      userId,
+      previousOrgRole: target.org_role,
+      unassignedContacts: Number(unassigned.numUpdatedRows),
+      endedSessions: Number(sessions.numDeletedRows),
+    };
+  });
+}

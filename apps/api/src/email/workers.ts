@@ -1,0 +1,19 @@
+import type { Db } from '@steward/db';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { sendInvitationEmail } from '../areas/users/invitations.js';
+import { type JobQueue, QUEUES } from './jobs.js';
+
+/** Starts the background workers of this process. Every instance may run them; pg-boss hands each job to one. */
+export async function startWorkers(deps: { db: Db; config: Config; logger: Logger; jobs: JobQueue }) {
+  const { jobs, logger } = deps;
+  await jobs.boss.work<{ invitationId: string }>(
+    QUEUES.invitationEmail,
+    { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: jobs.pollingIntervalSeconds },
+    async ([job]) => {
+      if (!job) return;
+      const outcome = await sendInvitationEmail(deps, { invitationId: job.data.invitationId, retryCount: job.retryCount, retryLimit: job.retryLimit });
+      logger.info('Invitation email job finished', { invitationId: job.data.invitationId, ...outcome });
+    },
+  );
+}
