@@ -1,11 +1,15 @@
 import { meQuery } from './areas/me/router.js';
 import { invitationsRouter, usersRouter } from './areas/users/router.js';
+import { workspacesRouter } from './areas/workspaces/router.js';
+import { devOutboxRouter } from './areas/dev-outbox/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
   me: meQuery,
   users: usersRouter,
   invitations: invitationsRouter,
+  workspaces: workspacesRouter,
+  devOutbox: devOutboxRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,7 @@ import { type Config, REPO_ROOT } from './config.js';
 import type { Logger } from './logger.js';
 import type { JobQueue } from './email/jobs.js';
 import { appRouter } from './router.js';
+import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
 import type { Context } from './trpc.js';
 
 declare module 'express-serve-static-core' {
@@ -99,6 +100,8 @@ export function createApp({ config, db, logger, jobs, consoleDir = CONSOLE_DIR }
       },
     }),
   );
+
+  app.get('/workspace-logos/:workspaceId', workspaceLogoRoute(db, lucia));
 
   app.use(['/api', '/trpc', '/auth'], (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'There is nothing at this address.' } });
