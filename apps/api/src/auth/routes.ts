@@ -31,9 +31,16 @@ function refuse(res: Response, status: number, message: string) {
     .send(page('Sign-in failed', `<h1>Sign-in failed</h1><p role="alert">${escapeHtml(message)}</p><p><a href="/">Back to sign-in</a></p>`));
 }
 
+/** Where to go after signing in: a path on this site only, never another origin. */
+export function safeNextPath(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.length > 2000) return '/';
+  return value;
+}
+
 const devSignInForm = z.object({
   email: z.string().trim().toLowerCase().email('Enter a valid email address.').max(254),
   name: z.string().trim().max(100).optional(),
+  next: z.string().max(2000).optional(),
 });
 
 export function authRoutes(deps: { db: Db; config: Config; lucia: StewardLucia; logger: Logger }) {
@@ -42,10 +49,10 @@ export function authRoutes(deps: { db: Db; config: Config; lucia: StewardLucia; 
   const cookieBase = { httpOnly: true, secure: config.secureCookies, sameSite: 'lax' as const, path: '/auth' };
   const signInLimit = rateLimit({ name: 'sign-in', windowMs: 60_000, max: 30 });
 
-  async function completeSignIn(res: Response, userId: string) {
+  async function completeSignIn(res: Response, userId: string, next: unknown) {
     const { cookie } = await startSession(lucia, userId);
     res.append('Set-Cookie', cookie);
-    res.redirect(303, '/');
+    res.redirect(303, safeNextPath(next));
   }
 
   router.get('/providers', (_req, res) => {
@@ -58,11 +65,12 @@ export function authRoutes(deps: { db: Db; config: Config; lucia: StewardLucia; 
       redirectUri: new URL('/auth/google/callback', config.publicUrl).href,
     });
 
-    router.get('/google', signInLimit, async (_req, res) => {
+    router.get('/google', signInLimit, async (req, res) => {
       try {
         const { url, state, codeVerifier } = await google.start();
         res.cookie('steward_oauth_state', state, { ...cookieBase, maxAge: OAUTH_COOKIE_MAX_AGE_MS });
         res.cookie('steward_oauth_verifier', codeVerifier, { ...cookieBase, maxAge: OAUTH_COOKIE_MAX_AGE_MS });
+        res.cookie('steward_oauth_next', safeNextPath(req.query.next), { ...cookieBase, maxAge: OAUTH_COOKIE_MAX_AGE_MS });
         res.redirect(302, url.href);
       } catch (error) {
         logger.error('Google sign-in could not start', { error });
@@ -73,8 +81,10 @@ export function authRoutes(deps: { db: Db; config: Config; lucia: StewardLucia; 
     router.get('/google/callback', signInLimit, async (req: Request, res: Response) => {
       const expectedState: unknown = req.cookies?.steward_oauth_state;
       const codeVerifier: unknown = req.cookies?.steward_oauth_verifier;
+      const next: unknown = req.cookies?.steward_oauth_next;
       res.clearCookie('steward_oauth_state', cookieBase);
       res.clearCookie('steward_oauth_verifier', cookieBase);
+      res.clearCookie('steward_oauth_next', cookieBase);
       const { code, state, error } = req.query;
       if (typeof error === 'string') return refuse(res, 400, 'Sign-in was cancelled at Google.');
       if (typeof code !== 'string' || typeof state !== 'string' || typeof expectedState !== 'string' || typeof codeVerifier !== 'string') {
@@ -83,7 +93,7 @@ export function authRoutes(deps: { db: Db; config: Config; lucia: StewardLucia; 
       if (state !== expectedState) return refuse(res, 400, 'This sign-in did not start here (state mismatch). Please start again.');
       try {
         const identity = await google.finish(code, codeVerifier);
-        await completeSignIn(res, await signInWithIdentity(db, identity));
+        await completeSignIn(res, await signInWithIdentity(db, identity), next);
       } catch (err) {
         if (err instanceof SignInRefused || err instanceof AppError) return refuse(res, 403, err.message);
         logger.error('Google sign-in failed', { error: err });
@@ -99,7 +109,7 @@ export function authRoutes(deps: { db: Db; config: Config; lucia: StewardLucia; 
           'Development sign-in',
           `<div class="banner" role="note"><strong>Development sign-in.</strong> Anyone can sign in as any email here. It is never available in production.</div>
 <h1>Sign in to Steward</h1>
-<form method="post" action="/auth/dev/sign-in"><label for="email">Email</label><input id="email" name="email" type="email" required autofocus>
+<form method="post" action="/auth/dev/sign-in"><input type="hidden" name="next" value="/"><label for="email">Email</label><input id="email" name="email" type="email" required autofocus>
 <button type="submit">Sign in</button></form>`,
         ),
       );
@@ -113,7 +123,7 @@ export function authRoutes(deps: { db: Db; config: Config; lucia: StewardLucia; 
       const name = form.data.name || local.charAt(0).toUpperCase() + local.slice(1);
       try {
         const userId = await signInWithIdentity(db, { issuer: DEV_ISSUER, subject: email, email, name, avatarUrl: null });
-        await completeSignIn(res, userId);
+        await completeSignIn(res, userId, form.data.next);
       } catch (err) {
         if (err instanceof AppError) return refuse(res, 403, err.message);
         throw err;
