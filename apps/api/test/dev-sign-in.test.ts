@@ -50,8 +50,9 @@ describe('development sign-in', () => {
   it('makes the bootstrap admin a member of their organisation at first sign-in', async () => {
     const { organisationId } = await createOrganisation(app.db, { name: 'Acme', adminEmail: 'founder@acme.example' });
     const agent = await app.signIn('founder@acme.example');
-    const me = await agent.trpc<{ organisations: { id: string; name: string; orgRole: string }[] }>('me');
-    expect(me.data.organisations).toEqual([{ id: organisationId, name: 'Acme', orgRole: 'admin' }]);
+    const me = await agent.trpc<{ organisations: { id: string; name: string; orgRole: string; permissions: string[] }[] }>('me');
+    expect(me.data.organisations).toMatchObject([{ id: organisationId, name: 'Acme', orgRole: 'admin' }]);
+    expect(me.data.organisations[0]!.permissions).toContain('users.manageAnyRole');
     const global = await app.db.selectFrom('workspaces').select(['kind', 'slug']).where('organisation_id', '=', organisationId).execute();
     expect(global).toEqual([{ kind: 'global', slug: 'global' }]);
   });
