@@ -31,6 +31,7 @@ const environmentSchema = z.object({
   MAILERSEND_BASE_URL: z.url().default('https://api.mailersend.com/v1'),
   EMAIL_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(5),
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   JOB_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
 });
 
@@ -52,6 +53,8 @@ export interface Config {
   bootstrapDemo: boolean;
   mailersend: { apiKey: string | null; fromEmail: string; fromName: string; baseUrl: string };
   jobs: { retryLimit: number; retryDelaySeconds: number; pollingIntervalSeconds: number };
+  /** Per-IP attempts per minute at sign-in and invitation acceptance. */
+  signInRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +104,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       fromName: e.MAILERSEND_FROM_NAME,
       baseUrl: e.MAILERSEND_BASE_URL,
     },
+    signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
     jobs: {
       retryLimit: e.EMAIL_RETRY_LIMIT,
       retryDelaySeconds: e.EMAIL_RETRY_DELAY_SECONDS,

@@ -13,6 +13,7 @@ import { type Config, REPO_ROOT } from './config.js';
 import type { Logger } from './logger.js';
 import type { JobQueue } from './email/jobs.js';
 import { appRouter } from './router.js';
+import { rateLimit } from './rate-limit.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
 import type { Context } from './trpc.js';
 
@@ -82,6 +83,10 @@ export function createApp({ config, db, logger, jobs, consoleDir = CONSOLE_DIR }
   // One body cap for every route (tRPC reads the parsed body when there is one).
   app.use(express.json({ limit: '1mb' }));
   app.use('/auth', authRoutes({ db, config, lucia, logger }));
+
+  // Invitation tokens are guessable only by brute force; cap attempts per address.
+  const invitationLimit = rateLimit({ name: 'invitation', windowMs: 60_000, max: config.signInRateLimitPerMinute });
+  app.use('/trpc', (req, res, next) => (/invitations\.(accept|preview)/.test(req.path) ? invitationLimit(req, res, next) : next()));
 
   app.use(
     '/trpc',

@@ -1,34 +1,58 @@
 import { useState } from 'react';
 import { OverviewPage } from './areas/overview/OverviewPage';
+import { UsersPage } from './areas/users/UsersPage';
+import { WorkspaceSettingsPage } from './areas/workspaces/WorkspaceSettingsPage';
+import { WorkspacesPage } from './areas/workspaces/WorkspacesPage';
+import { can, type OrgPermission } from './permissions';
 import { Link, navigate, usePath } from './routes';
+import { signOut } from './session';
 import type { RouterOutputs } from './trpc';
 import { Avatar } from './ui/Avatar';
 
 type Me = RouterOutputs['me'];
 export type Organisation = Me['organisations'][number];
 
-/** The settings areas the console has, in sidebar order. `path` is relative to /orgs/:id. */
-const AREAS: { path: string; label: string; render: (org: Organisation) => React.ReactNode }[] = [
-  { path: '', label: 'Overview', render: (org) => <OverviewPage organisation={org} /> },
-];
-
-function parsePath(path: string): { organisationId: string | null; areaPath: string } {
-  const match = /^\/orgs\/([0-9a-f-]{36})(?:\/(.*))?$/.exec(path);
-  return { organisationId: match?.[1] ?? null, areaPath: (match?.[2] ?? '').replace(/\/$/, '') };
+interface Area {
+  /** The first path segment after /orgs/:id ('' for the overview). */
+  path: string;
+  label: string;
+  /** Shown in the sidebar and reachable only with this organisation permission. */
+  permission?: OrgPermission;
+  /** `subPath` is what follows the area's segment, e.g. a workspace slug. */
+  render: (org: Organisation, subPath: string) => React.ReactNode;
 }
 
-async function signOut(setError: (message: string) => void) {
-  const response = await fetch('/auth/sign-out', { method: 'POST', headers: { Accept: 'application/json' } });
-  if (!response.ok) return setError('Sign-out failed. Please try again.');
-  window.location.assign('/');
+/** The settings areas the console has, in sidebar order. */
+const AREAS: Area[] = [
+  { path: '', label: 'Overview', render: (org) => <OverviewPage organisation={org} /> },
+  { path: 'users', label: 'Users', permission: 'organisation.view', render: (org) => <UsersPage key={org.id} organisation={org} /> },
+  {
+    path: 'workspaces',
+    label: 'Workspaces',
+    permission: 'organisation.view',
+    render: (org, slug) =>
+      slug ? <WorkspaceSettingsPage key={`${org.id}/${slug}`} organisation={org} slug={slug} /> : <WorkspacesPage key={org.id} organisation={org} />,
+  },
+];
+
+function parsePath(path: string): { organisationId: string | null; areaPath: string; subPath: string } {
+  const match = /^\/orgs\/([0-9a-f-]{36})(?:\/([^/]*)(?:\/(.*))?)?$/.exec(path);
+  return { organisationId: match?.[1] ?? null, areaPath: match?.[2] ?? '', subPath: decodeURIComponent((match?.[3] ?? '').replace(/\/$/, '')) };
 }
 
 export function Layout({ me }: { me: Me }) {
   const path = usePath();
   const [error, setError] = useState<string | null>(null);
-  const { organisationId, areaPath } = parsePath(path);
+  const { organisationId, areaPath, subPath } = parsePath(path);
   const organisation = me.organisations.find((o) => o.id === organisationId) ?? me.organisations[0] ?? null;
   const area = AREAS.find((a) => a.path === areaPath);
+  const visibleAreas = organisation ? AREAS.filter((a) => !a.permission || can(organisation, a.permission)) : [];
+
+  function renderArea(org: Organisation) {
+    if (!area) return <p>This page does not exist.</p>;
+    if (area.permission && !can(org, area.permission)) return <p>Your role in {org.name} does not give access to this page.</p>;
+    return area.render(org, subPath);
+  }
 
   return (
     <div className="shell">
@@ -54,7 +78,7 @@ export function Layout({ me }: { me: Me }) {
             <small>{me.user.email}</small>
           </span>
         </span>
-        <button className="button" onClick={() => void signOut(setError)}>
+        <button className="button" onClick={() => void signOut().then((failure) => failure && setError(failure.error))}>
           Sign out
         </button>
       </header>
@@ -66,7 +90,7 @@ export function Layout({ me }: { me: Me }) {
       {organisation ? (
         <div className="body">
           <nav className="sidebar" aria-label="Settings">
-            {AREAS.map((a) => {
+            {visibleAreas.map((a) => {
               const to = `/orgs/${organisation.id}${a.path ? `/${a.path}` : ''}`;
               return (
                 <Link key={a.path} to={to} aria-current={a === area ? 'page' : undefined}>
@@ -75,7 +99,7 @@ export function Layout({ me }: { me: Me }) {
               );
             })}
           </nav>
-          <main className="content">{area ? area.render(organisation) : <p>This page does not exist.</p>}</main>
+          <main className="content">{renderArea(organisation)}</main>
         </div>
       ) : (
         <main className="content">

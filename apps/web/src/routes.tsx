@@ -1,19 +1,29 @@
 import { useEffect, useState } from 'react';
 
+function currentLocation() {
+  return { path: window.location.pathname, search: window.location.search };
+}
+
 /** A small history-API router: the console has a handful of flat pages. */
-export function usePath(): string {
-  const [path, setPath] = useState(window.location.pathname);
+export function useLocation(): { path: string; search: string } {
+  const [location, setLocation] = useState(currentLocation);
   useEffect(() => {
-    const update = () => setPath(window.location.pathname);
+    const update = () => setLocation(currentLocation());
     window.addEventListener('popstate', update);
     return () => window.removeEventListener('popstate', update);
   }, []);
-  return path;
+  return location;
 }
 
-export function navigate(to: string) {
+export function usePath(): string {
+  return useLocation().path;
+}
+
+/** Goes to another console page; `replace` swaps the current history entry (e.g. an old slug's URL). */
+export function navigate(to: string, options: { replace?: boolean } = {}) {
   if (to === window.location.pathname + window.location.search) return;
-  window.history.pushState(null, '', to);
+  if (options.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 

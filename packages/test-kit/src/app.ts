@@ -39,6 +39,7 @@ export async function startTestApp(options: {
     EMAIL_RETRY_DELAY_SECONDS: '1',
     EMAIL_RETRY_LIMIT: '2',
     JOB_POLLING_INTERVAL_SECONDS: '0.5',
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: '10000',
     ...options.env,
   });
   const logs: string[] = [];

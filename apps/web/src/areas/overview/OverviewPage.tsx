@@ -1,18 +1,12 @@
 import type { Organisation } from '../../Layout';
-
-const ROLE_LABELS: Record<Organisation['orgRole'], string> = {
-  admin: 'Administrator',
-  billing_admin: 'Billing administrator',
-  user_admin: 'User administrator',
-  member: 'Member',
-};
+import { ORG_ROLE_LABELS } from '../users/roleLabels';
 
 export function OverviewPage({ organisation }: { organisation: Organisation }) {
   return (
     <>
       <h1>{organisation.name}</h1>
       <p>
-        Your organisation role: <strong>{ROLE_LABELS[organisation.orgRole]}</strong>
+        Your organisation role: <strong>{ORG_ROLE_LABELS[organisation.orgRole]}</strong>
       </p>
     </>
   );

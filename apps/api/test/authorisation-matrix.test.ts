@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import type { OrgRole, WorkspaceRole } from '@steward/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, addSignedInMember, createTestDatabase, seedOrganisation, startTestApp, type SeededOrganisation, type SeededUser, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { type Access, orgRoleCan, workspaceRoleCan } from '../src/access/matrix.js';
+import { effectiveWorkspaceRole } from '../src/access/roles.js';
+import { appRouter } from '../src/router.js';
+import { inviteUser } from '../src/areas/users/invitations.js';
+
+/**
+ * SPEC §2 as a test: every organisation- and workspace-scoped procedure, called by every kind of
+ * caller, succeeds exactly when the matrix in access/matrix.ts says so, answers FORBIDDEN
+ * otherwise, and NOT_FOUND to a caller from another organisation.
+ */
+
+interface ProcedureDef {
+  _def: { type: 'query' | 'mutation'; meta?: { access?: Access } };
+}
+const procedures = (appRouter as unknown as { _def: { procedures: Record<string, ProcedureDef> } })._def.procedures;
+
+/** Procedures that are deliberately not organisation- or workspace-scoped, and why. */
+const UNSCOPED: Record<string, string> = {
+  me: 'the caller themself',
+  'invitations.preview': 'the invitee is not a member yet; the token is the authority',
+  'invitations.accept': 'the invitee is not a member yet; the token is the authority',
+};
+
+interface Actor {
+  name: string;
+  orgRole: OrgRole;
+  /** Role in the workspace the procedure targets. */
+  workspaceRole?: WorkspaceRole;
+  /** Role in the organisation's global workspace. */
+  globalRole?: WorkspaceRole;
+  outsider?: boolean;
+}
+
+const ACTORS: Actor[] = [
+  { name: 'organisation admin', orgRole: 'admin' },
+  { name: 'billing admin', orgRole: 'billing_admin' },
+  { name: 'user admin', orgRole: 'user_admin' },
+  { name: 'member, workspace viewer', orgRole: 'member', workspaceRole: 'viewer' },
+  { name: 'member, workspace member', orgRole: 'member', workspaceRole: 'member' },
+  { name: 'member, workspace admin', orgRole: 'member', workspaceRole: 'admin' },
+  { name: 'member, global viewer', orgRole: 'member', globalRole: 'viewer' },
+  { name: 'member, global admin', orgRole: 'member', globalRole: 'admin' },
+  { name: 'member without workspace roles', orgRole: 'member' },
+  { name: 'admin of another organisation', orgRole: 'admin', outsider: true },
+];
+
+let database: TestDatabase;
+let app: TestApp;
+let home: SeededOrganisation;
+let other: SeededOrganisation;
+const unique = () => randomBytes(4).toString('hex');
+
+async function newChapter(organisationId: string) {
+  const slug = `ws-${unique()}`;
+  return (await app.db.insertInto('workspaces').values({ organisation_id: organisationId, kind: 'chapter', name: slug, slug }).returning('id').executeTakeFirstOrThrow()).id;
+}
+
+/** A fresh target for each call, so that a successful mutation never affects the next one. */
+const SAMPLES: Record<string, (target: { organisationId: string; workspaceId: string }) => Promise<Record<string, unknown>>> = {
+  'users.list': async ({ organisationId }) => ({ organisationId }),
+  'users.changeOrgRole': async ({ organisationId }) => {
+    const user = await addMember(app.db, organisationId, `target-${unique()}@example.org`, 'member');
+    return { organisationId, userId: user.id, orgRole: 'billing_admin' };
+  },
+  'users.setWorkspaceRoles': async ({ organisationId, workspaceId }) => {
+    const user = await addMember(app.db, organisationId, `target-${unique()}@example.org`, 'member');
+    return { organisationId, userId: user.id, workspaces: [{ workspaceId, role: 'viewer' }] };
+  },
+  'users.remove': async ({ organisationId }) => {
+    const user = await addMember(app.db, organisationId, `target-${unique()}@example.org`, 'member');
+    return { organisationId, userId: user.id };
+  },
+  'invitations.create': async ({ organisationId }) => ({ organisationId, email: `invitee-${unique()}@example.org`, orgRole: 'member' }),
+  'invitations.resend': async ({ organisationId }) => ({ organisationId, invitationId: await freshInvitation(organisationId) }),
+  'invitations.revoke': async ({ organisationId }) => ({ organisationId, invitationId: await freshInvitation(organisationId) }),
+  'workspaces.list': async ({ organisationId }) => ({ organisationId }),
+  'workspaces.bySlug': async ({ organisationId }) => ({ organisationId, slug: 'global' }),
+  'workspaces.create': async ({ organisationId }) => ({ organisationId, name: 'New', slug: `new-${unique()}` }),
+  'workspaces.get': async ({ workspaceId }) => ({ workspaceId }),
+  'workspaces.update': async ({ workspaceId }) => ({ workspaceId, timezone: 'Europe/Paris' }),
+  'workspaces.setLogo': async ({ workspaceId }) => ({
+    workspaceId,
+    contentType: 'image/svg+xml',
+    data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64'),
+  }),
+  'workspaces.removeLogo': async ({ workspaceId }) => ({ workspaceId }),
+  'workspaces.deletePreview': async ({ workspaceId }) => ({ workspaceId }),
+  'workspaces.delete': async ({ workspaceId }) => {
+    const { slug } = await app.db.selectFrom('workspaces').select('slug').where('id', '=', workspaceId).executeTakeFirstOrThrow();
+    return { workspaceId, confirmSlug: slug };
+  },
+  'devOutbox.list': async ({ organisationId }) => ({ organisationId }),
+};
+
+async function freshInvitation(organisationId: string) {
+  const owner = organisationId === home.organisationId ? home : other;
+  const invitation = await inviteUser(app, { userId: owner.admin.id }, organisationId, { email: `pending-${unique()}@example.org`, orgRole: 'member', workspaces: [] });
+  return invitation.id;
+}
+
+function expectedOutcome(access: Access, actor: Actor): 'success' | 'FORBIDDEN' | 'NOT_FOUND' {
+  if (actor.outsider) return 'NOT_FOUND';
+  if (access.scope === 'organisation') return orgRoleCan(actor.orgRole, access.permission) ? 'success' : 'FORBIDDEN';
+  const role = effectiveWorkspaceRole({ orgRole: actor.orgRole, globalRole: actor.globalRole ?? null, workspaceRole: actor.workspaceRole ?? null });
+  const allowed = (access.permission !== undefined && workspaceRoleCan(role, access.permission)) || (access.orOrg !== undefined && orgRoleCan(actor.orgRole, access.orOrg));
+  return allowed ? 'success' : 'FORBIDDEN';
+}
+
+const actorUsers = new Map<string, SeededUser>();
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  app = await startTestApp({ database, workers: false });
+  home = await seedOrganisation(app, 'Home');
+  other = await seedOrganisation(app, 'Other');
+  for (const actor of ACTORS) {
+    if (actor.outsider) {
+      actorUsers.set(actor.name, other.admin);
+      continue;
+    }
+    const globalRoles = actor.globalRole ? [{ workspaceId: home.globalWorkspaceId, role: actor.globalRole }] : [];
+    actorUsers.set(actor.name, await addSignedInMember(app, home.organisationId, `${actor.name.replace(/\W+/g, '-')}@home.example`, actor.orgRole, globalRoles));
+  }
+});
+afterAll(async () => {
+  await app.close();
+  await database.drop();
+});
+
+describe('the authorisation matrix', () => {
+  const scoped = Object.entries(procedures).filter(([path]) => !(path in UNSCOPED));
+
+  it('has an access declaration and a sample call for every procedure that is not deliberately unscoped', () => {
+    const undeclared = scoped.filter(([, p]) => !p._def.meta?.access).map(([path]) => path);
+    expect(undeclared, 'procedures without orgProcedure/workspaceProcedure').toEqual([]);
+    const unsampled = scoped.filter(([path]) => !(path in SAMPLES)).map(([path]) => path);
+    expect(unsampled, 'procedures missing from SAMPLES in this test').toEqual([]);
+  });
+
+  for (const [path, procedure] of scoped) {
+    describe(path, () => {
+      for (const actor of ACTORS) {
+        const access = procedure._def.meta?.access;
+        if (!access) continue;
+        const expected = expectedOutcome(access, actor);
+        it(`${actor.name}: ${expected}`, async () => {
+          const organisationId = home.organisationId;
+          const workspaceId = await newChapter(organisationId);
+          const user = actorUsers.get(actor.name)!;
+          if (actor.workspaceRole && !actor.outsider) {
+            await app.db.insertInto('workspace_memberships').values({ workspace_id: workspaceId, user_id: user.id, organisation_id: organisationId, role: actor.workspaceRole }).execute();
+          }
+          const input = await SAMPLES[path]!({ organisationId, workspaceId });
+          const result = await user.agent.trpc(path, input, procedure._def.type);
+          if (expected === 'success') {
+            expect(result.error, result.text).toBeNull();
+            expect(result.status).toBe(200);
+          } else {
+            expect(result.error?.data.code, result.text).toBe(expected);
+          }
+        });
+      }
+    });
+  }
+});
