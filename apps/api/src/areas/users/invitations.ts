@@ -173,7 +173,8 @@ export async function acceptInvitation(db: Db, user: { id: string; email: string
         await trx.insertInto('workspace_memberships').values(rows).onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doNothing()).execute();
       }
     }
-    await trx.updateTable('invitations').set({ accepted_at: sql`now()`, token_hash: null }).where('id', '=', invitation.id).execute();
+    // The hash stays, so a second use of the link hears "already accepted" rather than "not valid".
+    await trx.updateTable('invitations').set({ accepted_at: sql`now()` }).where('id', '=', invitation.id).execute();
     return { organisationId: invitation.organisation_id, organisationName: invitation.organisationName };
   });
 }
