@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: Steward's speed targets, each measured against a bare baseline in the same
+ * run on the same embedded PostgreSQL, so the ratio means something on any machine.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connectDatabase, createDatabaseIfMissing, migrateToLatest, sql, startEmbeddedPostgres } from '@steward/db';
+import { createOrganisation } from '../apps/api/src/areas/organisations/bootstrap.js';
+import { deleteWorkspace } from '../apps/api/src/areas/workspaces/workspaces.js';
+import { insertContacts } from '../packages/test-kit/src/seed.js';
+
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const TARGET_MS = 10_000;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main() {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'steward-bench-'));
+  await fs.chmod(dataDir, 0o755);
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg') });
+  await createDatabaseIfMissing(cluster.url, 'bench');
+  const db = connectDatabase(cluster.databaseUrl('bench'), { statementTimeoutMs: 120_000 });
+  try {
+    await migrateToLatest(db);
+    const { organisationId, globalWorkspaceId } = await createOrganisation(db, { name: 'Bench', adminEmail: 'bench@example.org' });
+    const newWorkspace = async (slug: string) =>
+      (await db.insertInto('workspaces').values({ organisation_id: organisationId, kind: 'chapter', name: slug, slug }).returning('id').executeTakeFirstOrThrow()).id;
+
+    const baseline: number[] = [];
+    const steward: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      // Baseline: the one UPDATE at the heart of the deletion, with nothing around it.
+      const bare = await newWorkspace(`bare-${run}`);
+      await insertContacts(db, organisationId, bare, CONTACTS);
+      await sql`vacuum analyze contacts`.execute(db);
+      let started = performance.now();
+      await sql`update contacts set workspace_id = ${globalWorkspaceId}::uuid where workspace_id = ${bare}::uuid`.execute(db);
+      baseline.push(performance.now() - started);
+      await db.deleteFrom('workspaces').where('id', '=', bare).execute();
+
+      const target = await newWorkspace(`delete-me-${run}`);
+      await insertContacts(db, organisationId, target, CONTACTS);
+      await sql`vacuum analyze contacts`.execute(db);
+      started = performance.now();
+      const result = await deleteWorkspace(db, target, `delete-me-${run}`);
+      steward.push(performance.now() - started);
+      if (result.movedContacts !== CONTACTS) throw new Error(`Moved ${result.movedContacts} contacts, expected ${CONTACTS}`);
+    }
+    const left = await db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '!=', globalWorkspaceId).executeTakeFirstOrThrow();
+    if (left.n !== 0) throw new Error(`${left.n} contacts were not moved to the global workspace`);
+
+    const ms = median(steward);
+    const base = median(baseline);
+    console.log(`Delete a workspace with ${CONTACTS.toLocaleString('en')} contacts (median of ${RUNS}, one transaction):`);
+    console.log(`  deleteWorkspace         ${ms.toFixed(0).padStart(7)} ms   [${steward.map((v) => v.toFixed(0)).join(', ')}]`);
+    console.log(`  bare UPDATE (baseline)  ${base.toFixed(0).padStart(7)} ms   [${baseline.map((v) => v.toFixed(0)).join(', ')}]`);
+    console.log(`  ratio                   ${(ms / base).toFixed(2)}x the baseline`);
+    console.log(`  target                  < ${TARGET_MS} ms: ${ms < TARGET_MS ? 'met' : 'MISSED'}`);
+    if (ms >= TARGET_MS) process.exitCode = 1;
+  } finally {
+    await db.destroy();
+    await cluster.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
