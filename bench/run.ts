@@ -8,7 +8,7 @@ import path from 'node:path';
 import { connectDatabase, createDatabaseIfMissing, migrateToLatest, sql, startEmbeddedPostgres } from '@steward/db';
 import { createOrganisation } from '../apps/api/src/areas/organisations/bootstrap.js';
 import { deleteWorkspace } from '../apps/api/src/areas/workspaces/workspaces.js';
-import { insertContacts } from '../packages/test-kit/src/seed.js';
+import { actorFor, addMember, insertContacts } from '../packages/test-kit/src/seed.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -25,6 +25,7 @@ async function main() {
   try {
     await migrateToLatest(db);
     const { organisationId, globalWorkspaceId } = await createOrganisation(db, { name: 'Bench', adminEmail: 'bench@example.org' });
+    const admin = actorFor(await addMember(db, organisationId, 'bench@example.org', 'admin'));
     const newWorkspace = async (slug: string) =>
       (await db.insertInto('workspaces').values({ organisation_id: organisationId, kind: 'chapter', name: slug, slug }).returning('id').executeTakeFirstOrThrow()).id;
 
@@ -44,7 +45,7 @@ async function main() {
       await insertContacts(db, organisationId, target, CONTACTS);
       await sql`vacuum analyze contacts`.execute(db);
       started = performance.now();
-      const result = await deleteWorkspace(db, target, `delete-me-${run}`);
+      const result = await deleteWorkspace(db, admin, target, `delete-me-${run}`);
       steward.push(performance.now() - started);
       if (result.movedContacts !== CONTACTS) throw new Error(`Moved ${result.movedContacts} contacts, expected ${CONTACTS}`);
     }

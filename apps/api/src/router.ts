@@ -2,6 +2,8 @@ import { meQuery } from './areas/me/router.js';
 import { invitationsRouter, usersRouter } from './areas/users/router.js';
 import { workspacesRouter } from './areas/workspaces/router.js';
 import { devOutboxRouter } from './areas/dev-outbox/router.js';
+import { auditRouter } from './areas/audit/router.js';
+import { apiKeysRouter } from './areas/api-keys/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -10,6 +12,8 @@ export const appRouter = router({
   invitations: invitationsRouter,
   workspaces: workspacesRouter,
   devOutbox: devOutboxRouter,
+  audit: auditRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,7 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { type Db, sql } from '@steward/db';
+import { authenticateApiKey, readBearerKey } from './auth/api-keys.js';
 import { csrfProtection } from './auth/csrf.js';
 import { authRoutes } from './auth/routes.js';
 import { createLucia, readSession, type StewardLucia } from './auth/sessions.js';
@@ -88,16 +89,27 @@ export function createApp({ config, db, logger, jobs, consoleDir = CONSOLE_DIR }
   const invitationLimit = rateLimit({ name: 'invitation', windowMs: 60_000, max: config.signInRateLimitPerMinute });
   app.use('/trpc', (req, res, next) => (/invitations\.(accept|preview)/.test(req.path) ? invitationLimit(req, res, next) : next()));
 
+  /** Who is calling, resolved once per request: a bearer key (never with cookies) or the session. */
+  async function resolveCaller(req: Request, res: Response): Promise<Context> {
+    const base = { db, config, logger, jobs, requestId: req.requestId, ip: req.ip ?? null };
+    const bearer = readBearerKey(req.get('authorization'));
+    if (bearer) {
+      const caller = await authenticateApiKey(db, bearer);
+      return caller
+        ? { ...base, user: caller.user, apiKey: caller.apiKey, sessionId: null, authError: null }
+        : { ...base, user: null, apiKey: null, sessionId: null, authError: 'The API key is not valid: it may be wrong, expired or revoked.' };
+    }
+    const session = await readSession(lucia, req.get('cookie'));
+    if (session.setCookie) res.append('Set-Cookie', session.setCookie);
+    return { ...base, user: session.user, apiKey: null, sessionId: session.sessionId, authError: null };
+  }
+
   app.use(
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
       maxBatchSize: config.trpcMaxBatchSize,
-      async createContext({ req, res }): Promise<Context> {
-        const session = await readSession(lucia, req.get('cookie'));
-        if (session.setCookie) res.append('Set-Cookie', session.setCookie);
-        return { db, config, logger, jobs, requestId: req.requestId, ip: req.ip ?? null, user: session.user, sessionId: session.sessionId };
-      },
+      createContext: ({ req, res }) => resolveCaller(req, res),
       onError({ error, path: procedure, req }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           logger.error('Procedure failed', { procedure, requestId: (req as Request).requestId, error: error.cause ?? error });

@@ -2,11 +2,13 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Db } from '@steward/db';
 import type { SessionUser } from './auth/sessions.js';
+import { type ApiKeyCaller, scopeAllows } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Access } from './access/matrix.js';
 import type { JobQueue } from './email/jobs.js';
+import type { Actor } from './areas/audit/record.js';
 
 export interface Context {
   db: Db;
@@ -17,6 +19,10 @@ export interface Context {
   ip: string | null;
   user: SessionUser | null;
   sessionId: string | null;
+  /** Set when the request came with a bearer key; the user is then the key's owner. */
+  apiKey: ApiKeyCaller | null;
+  /** Why a presented credential was refused, for the UNAUTHORIZED message. */
+  authError: string | null;
 }
 
 function describeZodError(error: ZodError): { message: string; issues: { path: string; message: string }[] } {
@@ -67,8 +73,16 @@ export const middleware = t.middleware;
 
 export const publicProcedure = t.procedure.use(appErrors);
 
+/** The audit log's view of the caller. */
+export function actorOf(ctx: Context & { user: SessionUser }): Actor {
+  return { userId: ctx.user.id, email: ctx.user.email, apiKeyId: ctx.apiKey?.id ?? null, requestId: ctx.requestId, ip: ctx.ip };
+}
+
 /** Narrows `ctx.user` to non-null, so later code never re-checks it. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
+export const authedProcedure = publicProcedure.use(({ ctx, meta, type, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Sign in to continue.' });
+  if (ctx.apiKey && !scopeAllows(ctx.apiKey.scope, type, meta?.access)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: `This API key's scope (${ctx.apiKey.scope}) does not allow this.` });
+  }
   return next({ ctx: { ...ctx, user: ctx.user } });
 });

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { OrgRole, WorkspaceRole } from '@steward/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, addSignedInMember, createTestDatabase, seedOrganisation, startTestApp, type SeededOrganisation, type SeededUser, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { addSignedInMember, createTestDatabase, seedOrganisation, startTestApp, type SeededOrganisation, type SeededUser, type TestApp, type TestDatabase } from '@steward/test-kit';
 import { type Access, orgRoleCan, workspaceRoleCan } from '../src/access/matrix.js';
 import { effectiveWorkspaceRole } from '../src/access/roles.js';
 import { appRouter } from '../src/router.js';
-import { inviteUser } from '../src/areas/users/invitations.js';
+import { procedureSamples } from './procedure-samples.js';
 
 /**
  * SPEC §2 as a test: every organisation- and workspace-scoped procedure, called by every kind of
  * caller, succeeds exactly when the matrix in access/matrix.ts says so, answers FORBIDDEN
  * otherwise, and NOT_FOUND to a caller from another organisation.
  */
+
+const SAMPLES = procedureSamples(() => app);
 
 interface ProcedureDef {
   _def: { type: 'query' | 'mutation'; meta?: { access?: Access } };
@@ -52,54 +54,10 @@ let database: TestDatabase;
 let app: TestApp;
 let home: SeededOrganisation;
 let other: SeededOrganisation;
-const unique = () => randomBytes(4).toString('hex');
 
 async function newChapter(organisationId: string) {
-  const slug = `ws-${unique()}`;
+  const slug = `ws-${randomBytes(4).toString('hex')}`;
   return (await app.db.insertInto('workspaces').values({ organisation_id: organisationId, kind: 'chapter', name: slug, slug }).returning('id').executeTakeFirstOrThrow()).id;
-}
-
-/** A fresh target for each call, so that a successful mutation never affects the next one. */
-const SAMPLES: Record<string, (target: { organisationId: string; workspaceId: string }) => Promise<Record<string, unknown>>> = {
-  'users.list': async ({ organisationId }) => ({ organisationId }),
-  'users.changeOrgRole': async ({ organisationId }) => {
-    const user = await addMember(app.db, organisationId, `target-${unique()}@example.org`, 'member');
-    return { organisationId, userId: user.id, orgRole: 'billing_admin' };
-  },
-  'users.setWorkspaceRoles': async ({ organisationId, workspaceId }) => {
-    const user = await addMember(app.db, organisationId, `target-${unique()}@example.org`, 'member');
-    return { organisationId, userId: user.id, workspaces: [{ workspaceId, role: 'viewer' }] };
-  },
-  'users.remove': async ({ organisationId }) => {
-    const user = await addMember(app.db, organisationId, `target-${unique()}@example.org`, 'member');
-    return { organisationId, userId: user.id };
-  },
-  'invitations.create': async ({ organisationId }) => ({ organisationId, email: `invitee-${unique()}@example.org`, orgRole: 'member' }),
-  'invitations.resend': async ({ organisationId }) => ({ organisationId, invitationId: await freshInvitation(organisationId) }),
-  'invitations.revoke': async ({ organisationId }) => ({ organisationId, invitationId: await freshInvitation(organisationId) }),
-  'workspaces.list': async ({ organisationId }) => ({ organisationId }),
-  'workspaces.bySlug': async ({ organisationId }) => ({ organisationId, slug: 'global' }),
-  'workspaces.create': async ({ organisationId }) => ({ organisationId, name: 'New', slug: `new-${unique()}` }),
-  'workspaces.get': async ({ workspaceId }) => ({ workspaceId }),
-  'workspaces.update': async ({ workspaceId }) => ({ workspaceId, timezone: 'Europe/Paris' }),
-  'workspaces.setLogo': async ({ workspaceId }) => ({
-    workspaceId,
-    contentType: 'image/svg+xml',
-    data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64'),
-  }),
-  'workspaces.removeLogo': async ({ workspaceId }) => ({ workspaceId }),
-  'workspaces.deletePreview': async ({ workspaceId }) => ({ workspaceId }),
-  'workspaces.delete': async ({ workspaceId }) => {
-    const { slug } = await app.db.selectFrom('workspaces').select('slug').where('id', '=', workspaceId).executeTakeFirstOrThrow();
-    return { workspaceId, confirmSlug: slug };
-  },
-  'devOutbox.list': async ({ organisationId }) => ({ organisationId }),
-};
-
-async function freshInvitation(organisationId: string) {
-  const owner = organisationId === home.organisationId ? home : other;
-  const invitation = await inviteUser(app, { userId: owner.admin.id }, organisationId, { email: `pending-${unique()}@example.org`, orgRole: 'member', workspaces: [] });
-  return invitation.id;
 }
 
 function expectedOutcome(access: Access, actor: Actor): 'success' | 'FORBIDDEN' | 'NOT_FOUND' {
@@ -154,7 +112,7 @@ describe('the authorisation matrix', () => {
           if (actor.workspaceRole && !actor.outsider) {
             await app.db.insertInto('workspace_memberships').values({ workspace_id: workspaceId, user_id: user.id, organisation_id: organisationId, role: actor.workspaceRole }).execute();
           }
-          const input = await SAMPLES[path]!({ organisationId, workspaceId });
+          const input = await SAMPLES[path]!({ organisationId, workspaceId, caller: user, admin: home.admin });
           const result = await user.agent.trpc(path, input, procedure._def.type);
           if (expected === 'success') {
             expect(result.error, result.text).toBeNull();

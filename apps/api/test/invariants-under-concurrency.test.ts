@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, addSignedInMember, createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { actorFor, addMember, addSignedInMember, createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '@steward/test-kit';
 import { createOrganisation } from '../src/areas/organisations/bootstrap.js';
 import { inviteUser, sendInvitationEmail } from '../src/areas/users/invitations.js';
 
@@ -57,10 +57,10 @@ describe(`invariants under concurrent requests (${REPETITIONS} repetitions each)
 
   it('one invitation accepted twice at once makes one membership, and the second acceptance is refused', async () => {
     const { organisationId } = await createOrganisation(app.db, { name: 'Accept race', adminEmail: 'owner@accept.example' });
-    const { id: ownerId } = await addMember(app.db, organisationId, 'owner@accept.example', 'admin');
+    const owner = await addMember(app.db, organisationId, 'owner@accept.example', 'admin');
     for (let n = 0; n < REPETITIONS; n++) {
       const email = `invitee-${n}@accept.example`;
-      const invitation = await inviteUser(app, { userId: ownerId }, organisationId, { email, orgRole: 'member', workspaces: [] });
+      const invitation = await inviteUser(app, actorFor(owner), organisationId, { email, orgRole: 'member', workspaces: [] });
       await sendInvitationEmail(app, { invitationId: invitation.id, retryCount: 0, retryLimit: 0 });
       const message = await app.db.selectFrom('dev_outbox').select('text').where('to_email', '=', email).executeTakeFirstOrThrow();
       const token = new URL(/https?:\/\/\S+/.exec(message.text)![0]).searchParams.get('token')!;

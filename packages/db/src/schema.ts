@@ -128,6 +128,51 @@ export interface InvitationsTable {
 
 export type InvitationEmailStatus = 'queued' | 'sent' | 'retrying' | 'failed' | 'none';
 
+export const API_KEY_SCOPES = ['read', 'read_write', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  organisation_id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scope: Generated<ApiKeyScope>;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  occurred_at: CreatedAt;
+  organisation_id: string;
+  workspace_id: string | null;
+  actor_user_id: string | null;
+  actor_email: string | null;
+  actor_api_key_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  before: ColumnType<unknown, string | null, never>;
+  after: ColumnType<unknown, string | null, never>;
+  request_id: string | null;
+  ip: string | null;
+}
+
+export interface IntegrationSettingsTable {
+  organisation_id: string;
+  provider: string;
+  setting: string;
+  value: string | null;
+  ciphertext: string | null;
+  key_version: string | null;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   oauth_accounts: OAuthAccountsTable;
@@ -140,6 +185,9 @@ export interface Database {
   workspace_slug_redirects: WorkspaceSlugRedirectsTable;
   contacts: ContactsTable;
   dev_outbox: DevOutboxTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
+  integration_settings: IntegrationSettingsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -81,3 +81,8 @@ export async function insertContacts(db: Db, organisationId: string, workspaceId
     select ${organisationId}::uuid, ${workspaceId}::uuid, 'Contact', 'No. ' || n, 'contact' || n || '@example.org', ${assigneeId}::uuid
     from generate_series(1, ${count}::int) as n`.execute(db);
 }
+
+/** The audit actor for calling area functions directly in tests, as that user through a session. */
+export function actorFor(user: { id: string; email: string }) {
+  return { userId: user.id, email: user.email, apiKeyId: null, requestId: null, ip: null };
+}

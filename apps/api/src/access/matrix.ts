@@ -19,6 +19,10 @@ export const ORG_PERMISSIONS = {
   'integrations.manage': ['admin'],
   'fields.manageCore': ['admin'],
   'audit.view': ['admin'],
+  /** Create, list and revoke one's own API keys for this organisation. */
+  'apiKeys.manageOwn': ['admin', 'billing_admin', 'user_admin', 'member'],
+  /** See and revoke everyone's API keys. */
+  'apiKeys.manageAll': ['admin'],
 } as const satisfies Record<string, readonly OrgRole[]>;
 
 /** SPEC §2, workspace axis: which effective workspace roles hold each permission. */

@@ -25,7 +25,9 @@ export function orgProcedure(permission: OrgPermission) {
         .where('organisation_id', '=', input.organisationId)
         .where('user_id', '=', ctx.user.id)
         .executeTakeFirst();
-      if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: 'Organisation not found.' });
+      if (!membership || (ctx.apiKey && ctx.apiKey.organisationId !== input.organisationId)) {
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'Organisation not found.' });
+      }
       if (!orgRoleCan(membership.org_role, permission)) throw denied();
       return next({ ctx: { ...ctx, org: { id: input.organisationId, role: membership.org_role } } });
     });
@@ -68,7 +70,9 @@ export function workspaceProcedure(needs: WorkspacePermission | { workspace?: Wo
         ])
         .where('w.id', '=', input.workspaceId)
         .executeTakeFirst();
-      if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found.' });
+      if (!row || (ctx.apiKey && ctx.apiKey.organisationId !== row.organisation_id)) {
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found.' });
+      }
       const orgRole = row.org_role as OrgRole;
       const role = effectiveWorkspaceRole({
         orgRole,

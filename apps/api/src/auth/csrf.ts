@@ -22,6 +22,9 @@ function requestOrigin(req: Request): string | null {
 export function csrfProtection(publicOrigin: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method)) return next();
+    // A bearer-key request is authenticated by its header alone (cookies are ignored), and a
+    // browser cannot attach that header to a cross-site request.
+    if (/^Bearer\s/i.test(req.get('authorization') ?? '')) return next();
     const carriesCookie = Boolean(req.get('cookie'));
     const isSignIn = req.path.startsWith('/auth/');
     if (!carriesCookie && !isSignIn) return next();

@@ -7,7 +7,8 @@ import { MailerError, sendEmail } from '../../email/mailer.js';
 import { invitationEmail } from '../../email/templates/invitation.js';
 import { AppError, notFound } from '../../errors.js';
 import { lockOrganisationFor } from '../organisations/locks.js';
-import { type Actor, assertWorkspacesInOrganisation } from './members.js';
+import { assertWorkspacesInOrganisation } from './members.js';
+import { type Actor, recordAudit } from '../audit/record.js';
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
@@ -74,6 +75,13 @@ export async function inviteUser(
         .returning(['id', 'email', 'org_role as orgRole', 'expires_at as expiresAt'])
         .executeTakeFirstOrThrow();
       await jobs.enqueue(trx, QUEUES.invitationEmail, { invitationId: invitation.id });
+      await recordAudit(trx, actor, {
+        organisationId,
+        action: 'invitations.create',
+        targetType: 'invitation',
+        targetId: invitation.id,
+        after: { email: input.email, orgRole: input.orgRole, workspaces: input.workspaces },
+      });
       return invitation;
     });
   } catch (error) {
@@ -118,6 +126,7 @@ export async function resendInvitation({ db, jobs }: InvitationDeps, actor: Acto
       .where('id', '=', invitationId)
       .execute();
     await jobs.enqueue(trx, QUEUES.invitationEmail, { invitationId });
+    await recordAudit(trx, actor, { organisationId, action: 'invitations.resend', targetType: 'invitation', targetId: invitationId, after: { email: invitation.email, expiresAt } });
     return { invitationId, email: invitation.email, expiresAt };
   });
 }
@@ -128,6 +137,7 @@ export async function revokeInvitation(db: Db, actor: Actor, organisationId: str
     const invitation = await pendingInvitation(trx, organisationId, invitationId);
     assertMayManage(actorRole, invitation.org_role);
     await trx.updateTable('invitations').set({ revoked_at: sql`now()`, token_hash: null }).where('id', '=', invitationId).execute();
+    await recordAudit(trx, actor, { organisationId, action: 'invitations.revoke', targetType: 'invitation', targetId: invitationId, before: { email: invitation.email } });
     return { invitationId, email: invitation.email };
   });
 }
@@ -136,7 +146,8 @@ export async function revokeInvitation(db: Db, actor: Actor, organisationId: str
  * Accepts an invitation for the signed-in user. The row is locked, so of two simultaneous
  * acceptances exactly one succeeds; the signed-in (verified) email must be the invited one.
  */
-export async function acceptInvitation(db: Db, user: { id: string; email: string }, token: string) {
+export async function acceptInvitation(db: Db, actor: Actor, token: string) {
+  const user = { id: actor.userId, email: actor.email };
   return db.transaction().execute(async (trx) => {
     const invitation = await trx
       .selectFrom('invitations')
@@ -175,6 +186,13 @@ export async function acceptInvitation(db: Db, user: { id: string; email: string
     }
     // The hash stays, so a second use of the link hears "already accepted" rather than "not valid".
     await trx.updateTable('invitations').set({ accepted_at: sql`now()` }).where('id', '=', invitation.id).execute();
+    await recordAudit(trx, actor, {
+      organisationId: invitation.organisation_id,
+      action: 'invitations.accept',
+      targetType: 'invitation',
+      targetId: invitation.id,
+      after: { email: invitation.email, orgRole: invitation.org_role, workspaces: assignments },
+    });
     return { organisationId: invitation.organisation_id, organisationName: invitation.organisationName };
   });
 }

@@ -2,10 +2,9 @@ import { type Db, type OrgRole, sql, type WorkspaceRole } from '@steward/db';
 import { orgRoleCan } from '../../access/matrix.js';
 import { AppError, notFound } from '../../errors.js';
 import { lockOrganisationFor } from '../organisations/locks.js';
+import { type Actor, recordAudit } from '../audit/record.js';
 
-export interface Actor {
-  userId: string;
-}
+export type { Actor };
 
 export interface WorkspaceRoleView {
   workspaceId: string;
@@ -105,11 +104,19 @@ export async function changeOrgRole(db: Db, actor: Actor, organisationId: string
     const actorRole = await lockOrganisationFor(trx, organisationId, actor.userId);
     if (!orgRoleCan(actorRole, 'users.manageAnyRole')) throw new AppError('FORBIDDEN', 'Your role does not allow this.');
     const target = await targetMembership(trx, organisationId, userId);
-    if (target.org_role === orgRole) return { userId, orgRole };
+    if (target.org_role === orgRole) return { userId, orgRole, previousOrgRole: orgRole };
     if (target.org_role === 'admin' && (await otherAdminCount(trx, organisationId, userId)) === 0) {
       throw new AppError('CONFLICT', LAST_ADMIN);
     }
     await trx.updateTable('memberships').set({ org_role: orgRole }).where('organisation_id', '=', organisationId).where('user_id', '=', userId).execute();
+    await recordAudit(trx, actor, {
+      organisationId,
+      action: 'users.changeOrgRole',
+      targetType: 'user',
+      targetId: userId,
+      before: { orgRole: target.org_role },
+      after: { orgRole },
+    });
     return { userId, orgRole, previousOrgRole: target.org_role };
   });
 }
@@ -126,16 +133,30 @@ export async function setWorkspaceRoles(
   workspaces: { workspaceId: string; role: WorkspaceRole }[],
 ) {
   return db.transaction().execute(async (trx) => {
-    await lockOrganisationFor(trx, organisationId, actor.userId);
+    const actorRole = await lockOrganisationFor(trx, organisationId, actor.userId);
+    if (!orgRoleCan(actorRole, 'users.assignWorkspaces')) throw new AppError('FORBIDDEN', 'Your role does not allow this.');
     await targetMembership(trx, organisationId, userId);
     await assertWorkspacesInOrganisation(trx, organisationId, workspaces.map((w) => w.workspaceId));
-    await trx.deleteFrom('workspace_memberships').where('organisation_id', '=', organisationId).where('user_id', '=', userId).execute();
+    const before = await trx
+      .deleteFrom('workspace_memberships')
+      .where('organisation_id', '=', organisationId)
+      .where('user_id', '=', userId)
+      .returning(['workspace_id as workspaceId', 'role'])
+      .execute();
     if (workspaces.length > 0) {
       await trx
         .insertInto('workspace_memberships')
         .values(workspaces.map((w) => ({ workspace_id: w.workspaceId, user_id: userId, organisation_id: organisationId, role: w.role })))
         .execute();
     }
+    await recordAudit(trx, actor, {
+      organisationId,
+      action: 'users.setWorkspaceRoles',
+      targetType: 'user',
+      targetId: userId,
+      before: { workspaces: before },
+      after: { workspaces },
+    });
     return { userId, workspaces };
   });
 }
@@ -166,16 +187,26 @@ export async function removeUser(db: Db, actor: Actor, organisationId: string, u
       .where('organisation_id', '=', organisationId)
       .where('assignee_id', '=', userId)
       .executeTakeFirst();
+    const revokedKeys = await trx
+      .updateTable('api_keys')
+      .set({ revoked_at: sql`now()` })
+      .where('organisation_id', '=', organisationId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     const sessions = await trx
       .deleteFrom('sessions')
       .where('user_id', '=', userId)
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('memberships').select(sql.lit(1).as('one')).where('user_id', '=', userId))))
       .executeTakeFirst();
-    return {
+    const result = {
       userId,
       previousOrgRole: target.org_role,
       unassignedContacts: Number(unassigned.numUpdatedRows),
+      revokedApiKeys: Number(revokedKeys.numUpdatedRows),
       endedSessions: Number(sessions.numDeletedRows),
     };
+    await recordAudit(trx, actor, { organisationId, action: 'users.remove', targetType: 'user', targetId: userId, before: { orgRole: target.org_role }, after: result });
+    return result;
   });
 }

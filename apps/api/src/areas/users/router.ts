@@ -1,5 +1,5 @@
 import { orgProcedure } from '../../access/middleware.js';
-import { authedProcedure, router } from '../../trpc.js';
+import { actorOf, authedProcedure, router } from '../../trpc.js';
 import { acceptInvitation, inviteUser, previewInvitation, resendInvitation, revokeInvitation } from './invitations.js';
 import { changeOrgRole, listUsers, removeUser, setWorkspaceRoles } from './members.js';
 import {
@@ -19,31 +19,31 @@ export const usersRouter = router({
 
   changeOrgRole: orgProcedure('users.manageAnyRole')
     .input(changeOrgRoleInput)
-    .mutation(({ ctx, input }) => changeOrgRole(ctx.db, { userId: ctx.user.id }, ctx.org.id, input.userId, input.orgRole)),
+    .mutation(({ ctx, input }) => changeOrgRole(ctx.db, actorOf(ctx), ctx.org.id, input.userId, input.orgRole)),
 
   setWorkspaceRoles: orgProcedure('users.assignWorkspaces')
     .input(setWorkspaceRolesInput)
-    .mutation(({ ctx, input }) => setWorkspaceRoles(ctx.db, { userId: ctx.user.id }, ctx.org.id, input.userId, input.workspaces)),
+    .mutation(({ ctx, input }) => setWorkspaceRoles(ctx.db, actorOf(ctx), ctx.org.id, input.userId, input.workspaces)),
 
   remove: orgProcedure('users.manageMembers')
     .input(userTargetInput)
-    .mutation(({ ctx, input }) => removeUser(ctx.db, { userId: ctx.user.id }, ctx.org.id, input.userId)),
+    .mutation(({ ctx, input }) => removeUser(ctx.db, actorOf(ctx), ctx.org.id, input.userId)),
 });
 
 export const invitationsRouter = router({
   create: orgProcedure('users.manageMembers')
     .input(inviteInput)
-    .mutation(({ ctx, input }) => inviteUser(ctx, { userId: ctx.user.id }, ctx.org.id, input)),
+    .mutation(({ ctx, input }) => inviteUser(ctx, actorOf(ctx), ctx.org.id, input)),
 
   resend: orgProcedure('users.manageMembers')
     .input(invitationTargetInput)
-    .mutation(({ ctx, input }) => resendInvitation(ctx, { userId: ctx.user.id }, ctx.org.id, input.invitationId)),
+    .mutation(({ ctx, input }) => resendInvitation(ctx, actorOf(ctx), ctx.org.id, input.invitationId)),
 
   revoke: orgProcedure('users.manageMembers')
     .input(invitationTargetInput)
-    .mutation(({ ctx, input }) => revokeInvitation(ctx.db, { userId: ctx.user.id }, ctx.org.id, input.invitationId)),
+    .mutation(({ ctx, input }) => revokeInvitation(ctx.db, actorOf(ctx), ctx.org.id, input.invitationId)),
 
   /** Not organisation-scoped: the invitee is not a member yet. The token is the authority. */
   preview: authedProcedure.input(acceptInvitationInput).query(({ ctx, input }) => previewInvitation(ctx.db, input.token)),
-  accept: authedProcedure.input(acceptInvitationInput).mutation(({ ctx, input }) => acceptInvitation(ctx.db, ctx.user, input.token)),
+  accept: authedProcedure.input(acceptInvitationInput).mutation(({ ctx, input }) => acceptInvitation(ctx.db, actorOf(ctx), input.token)),
 });

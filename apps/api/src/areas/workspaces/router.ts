@@ -1,5 +1,5 @@
 import { orgProcedure, workspaceProcedure } from '../../access/middleware.js';
-import { router } from '../../trpc.js';
+import { actorOf, router } from '../../trpc.js';
 import { bySlugInput, createWorkspaceInput, deleteWorkspaceInput, setLogoInput, updateWorkspaceInput } from './schemas.js';
 import {
   createWorkspace,
@@ -23,19 +23,19 @@ export const workspacesRouter = router({
     .query(({ ctx, input }) => findWorkspaceBySlug(ctx.db, ctx.org.id, input.slug)),
   create: orgProcedure('workspaces.manage')
     .input(createWorkspaceInput)
-    .mutation(({ ctx, input }) => createWorkspace(ctx.db, ctx.org.id, input)),
+    .mutation(({ ctx, input }) => createWorkspace(ctx.db, actorOf(ctx), ctx.org.id, input)),
 
   get: workspaceProcedure('records.read').query(({ ctx }) => getWorkspace(ctx.db, ctx.workspace.id)),
   update: workspaceProcedure(manageWorkspace)
     .input(updateWorkspaceInput)
-    .mutation(async ({ ctx, input }) => (await updateWorkspace(ctx.db, ctx.workspace.id, input)).after),
+    .mutation(async ({ ctx, input }) => (await updateWorkspace(ctx.db, actorOf(ctx), ctx.workspace.id, input)).after),
   setLogo: workspaceProcedure(manageWorkspace)
     .input(setLogoInput)
-    .mutation(({ ctx, input }) => setWorkspaceLogo(ctx.db, ctx.workspace.id, input)),
-  removeLogo: workspaceProcedure(manageWorkspace).mutation(({ ctx }) => removeWorkspaceLogo(ctx.db, ctx.workspace.id)),
+    .mutation(({ ctx, input }) => setWorkspaceLogo(ctx.db, actorOf(ctx), ctx.workspace.id, input)),
+  removeLogo: workspaceProcedure(manageWorkspace).mutation(({ ctx }) => removeWorkspaceLogo(ctx.db, actorOf(ctx), ctx.workspace.id)),
 
   deletePreview: workspaceProcedure({ org: 'workspaces.manage' }).query(({ ctx }) => previewWorkspaceDeletion(ctx.db, ctx.workspace.id)),
   delete: workspaceProcedure({ org: 'workspaces.manage' })
     .input(deleteWorkspaceInput)
-    .mutation(({ ctx, input }) => deleteWorkspace(ctx.db, ctx.workspace.id, input.confirmSlug)),
+    .mutation(({ ctx, input }) => deleteWorkspace(ctx.db, actorOf(ctx), ctx.workspace.id, input.confirmSlug)),
 });

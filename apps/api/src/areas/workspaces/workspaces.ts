@@ -1,6 +1,7 @@
 import { type Db, type LogoContentType, sql } from '@steward/db';
 import { AppError, notFound } from '../../errors.js';
 import { MAX_LOGO_BYTES } from './schemas.js';
+import { type Actor, recordAudit } from '../audit/record.js';
 
 const workspaceColumns = [
   'id',
@@ -58,16 +59,18 @@ export async function findWorkspaceBySlug(db: Db, organisationId: string, slug: 
   return { workspace: redirect, redirectedFrom: slug };
 }
 
-export async function createWorkspace(db: Db, organisationId: string, input: { name: string; slug: string; defaultLanguage: string }) {
+export async function createWorkspace(db: Db, actor: Actor, organisationId: string, input: { name: string; slug: string; defaultLanguage: string }) {
   try {
     return await db.transaction().execute(async (trx) => {
       // A new workspace may take a slug another workspace used to have; the old redirect ends.
       await trx.deleteFrom('workspace_slug_redirects').where('organisation_id', '=', organisationId).where('slug', '=', input.slug).execute();
-      return trx
+      const created = await trx
         .insertInto('workspaces')
         .values({ organisation_id: organisationId, kind: 'chapter', name: input.name, slug: input.slug, default_language: input.defaultLanguage })
         .returning(workspaceColumns)
         .executeTakeFirstOrThrow();
+      await recordAudit(trx, actor, { organisationId, workspaceId: created.id, action: 'workspaces.create', targetType: 'workspace', targetId: created.id, after: created });
+      return created;
     });
   } catch (error) {
     if (isUniqueViolation(error, 'workspaces_organisation_slug_key')) throw slugTaken(input.slug);
@@ -77,6 +80,7 @@ export async function createWorkspace(db: Db, organisationId: string, input: { n
 
 export async function updateWorkspace(
   db: Db,
+  actor: Actor,
   workspaceId: string,
   input: { name?: string; slug?: string; defaultLanguage?: string; timezone?: string; dateFormat?: 'DD/MM/YYYY' | 'MM/DD/YYYY' },
 ) {
@@ -104,6 +108,7 @@ export async function updateWorkspace(
         .where('id', '=', workspaceId)
         .returning(workspaceColumns)
         .executeTakeFirstOrThrow();
+      await recordAudit(trx, actor, { organisationId: before.organisationId, workspaceId, action: 'workspaces.update', targetType: 'workspace', targetId: workspaceId, before, after });
       return { before, after };
     });
   } catch (error) {
@@ -121,18 +126,36 @@ function sniffImage(bytes: Buffer): LogoContentType | null {
 }
 
 /** Stores a logo after checking that the bytes are what the declared type says. */
-export async function setWorkspaceLogo(db: Db, workspaceId: string, input: { contentType: LogoContentType; data: string }) {
+export async function setWorkspaceLogo(db: Db, actor: Actor, workspaceId: string, input: { contentType: LogoContentType; data: string }) {
   const bytes = Buffer.from(input.data, 'base64');
   if (bytes.length === 0) throw new AppError('BAD_REQUEST', 'The logo file is empty.');
   if (bytes.length > MAX_LOGO_BYTES) throw new AppError('BAD_REQUEST', 'A logo can be at most 512 KB.');
   const actual = sniffImage(bytes);
   if (actual !== input.contentType) throw new AppError('BAD_REQUEST', 'The logo must be a PNG, JPEG or SVG file, and its content must match its type.');
-  await db.updateTable('workspaces').set({ logo: bytes, logo_content_type: actual, logo_updated_at: sql`now()` }).where('id', '=', workspaceId).execute();
-  return { contentType: actual, bytes: bytes.length };
+  return db.transaction().execute(async (trx) => {
+    const { organisation_id } = await trx
+      .updateTable('workspaces')
+      .set({ logo: bytes, logo_content_type: actual, logo_updated_at: sql`now()` })
+      .where('id', '=', workspaceId)
+      .returning('organisation_id')
+      .executeTakeFirstOrThrow();
+    const after = { contentType: actual, bytes: bytes.length };
+    await recordAudit(trx, actor, { organisationId: organisation_id, workspaceId, action: 'workspaces.setLogo', targetType: 'workspace', targetId: workspaceId, after });
+    return after;
+  });
 }
 
-export async function removeWorkspaceLogo(db: Db, workspaceId: string) {
-  await db.updateTable('workspaces').set({ logo: null, logo_content_type: null, logo_updated_at: null }).where('id', '=', workspaceId).execute();
+export async function removeWorkspaceLogo(db: Db, actor: Actor, workspaceId: string) {
+  await db.transaction().execute(async (trx) => {
+    const { organisation_id } = await trx
+      .updateTable('workspaces')
+      .set({ logo: null, logo_content_type: null, logo_updated_at: null })
+      .where('id', '=', workspaceId)
+      .returning('organisation_id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, actor, { organisationId: organisation_id, workspaceId, action: 'workspaces.removeLogo', targetType: 'workspace', targetId: workspaceId });
+  });
+  return { removed: true };
 }
 
 /** Logo bytes for a member of the workspace's organisation; null when there is none or no access. */
@@ -167,7 +190,7 @@ export async function previewWorkspaceDeletion(db: Db, workspaceId: string) {
  * Deletes a chapter workspace. Its contacts move to the global workspace in the same
  * transaction (one statement, however many there are); its roles and redirects go with it.
  */
-export async function deleteWorkspace(db: Db, workspaceId: string, confirmSlug: string) {
+export async function deleteWorkspace(db: Db, actor: Actor, workspaceId: string, confirmSlug: string) {
   return db.transaction().execute(async (trx) => {
     const workspace = await trx.selectFrom('workspaces').select(['id', 'organisation_id', 'kind', 'slug', 'name']).where('id', '=', workspaceId).forUpdate().executeTakeFirst();
     if (!workspace) throw notFound('Workspace');
@@ -181,6 +204,16 @@ export async function deleteWorkspace(db: Db, workspaceId: string, confirmSlug: 
       .executeTakeFirstOrThrow();
     const moved = await trx.updateTable('contacts').set({ workspace_id: global.id }).where('workspace_id', '=', workspaceId).executeTakeFirst();
     await trx.deleteFrom('workspaces').where('id', '=', workspaceId).execute();
-    return { workspaceId, name: workspace.name, slug: workspace.slug, movedContacts: Number(moved.numUpdatedRows), movedTo: global.id };
+    const result = { workspaceId, name: workspace.name, slug: workspace.slug, movedContacts: Number(moved.numUpdatedRows), movedTo: global.id };
+    await recordAudit(trx, actor, {
+      organisationId: workspace.organisation_id,
+      workspaceId,
+      action: 'workspaces.delete',
+      targetType: 'workspace',
+      targetId: workspaceId,
+      before: { name: workspace.name, slug: workspace.slug },
+      after: result,
+    });
+    return result;
   });
 }

@@ -1,0 +1,63 @@
+import { type ApiKeyScope, type Db, type OrgRole, sql } from '@steward/db';
+import { orgRoleCan } from '../../access/matrix.js';
+import { generateApiKey } from '../../auth/api-keys.js';
+import { AppError, notFound } from '../../errors.js';
+import { type Actor, recordAudit } from '../audit/record.js';
+
+const keyColumns = [
+  'k.id',
+  'k.name',
+  'k.prefix',
+  'k.scope',
+  'k.expires_at as expiresAt',
+  'k.last_used_at as lastUsedAt',
+  'k.revoked_at as revokedAt',
+  'k.created_at as createdAt',
+  'u.email as ownerEmail',
+  'k.user_id as ownerId',
+] as const;
+
+/** One's own keys; everyone's for those who may manage all keys. Never the key or its hash. */
+export async function listApiKeys(db: Db, organisationId: string, viewer: { userId: string; orgRole: OrgRole }) {
+  let query = db
+    .selectFrom('api_keys as k')
+    .innerJoin('users as u', 'u.id', 'k.user_id')
+    .select(keyColumns)
+    .where('k.organisation_id', '=', organisationId);
+  if (!orgRoleCan(viewer.orgRole, 'apiKeys.manageAll')) query = query.where('k.user_id', '=', viewer.userId);
+  return query.orderBy('k.revoked_at', (ob) => ob.desc().nullsFirst()).orderBy('k.created_at', 'desc').limit(500).execute();
+}
+
+/** Creates a key for the caller. The full key is returned this once and never again. */
+export async function createApiKey(db: Db, actor: Actor, organisationId: string, input: { name: string; scope: ApiKeyScope; expiresAt?: Date }) {
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new AppError('BAD_REQUEST', 'The expiry date must be in the future.');
+  const { key, prefix, hash } = generateApiKey();
+  return db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto('api_keys')
+      .values({ organisation_id: organisationId, user_id: actor.userId, name: input.name, prefix, key_hash: hash, scope: input.scope, expires_at: input.expiresAt ?? null })
+      .returning(['id', 'name', 'prefix', 'scope', 'expires_at as expiresAt', 'created_at as createdAt'])
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, actor, { organisationId, action: 'apiKeys.create', targetType: 'api_key', targetId: created.id, after: created });
+    return { ...created, key };
+  });
+}
+
+/** Revokes a key at once: the next request with it is refused. */
+export async function revokeApiKey(db: Db, actor: Actor & { orgRole: OrgRole }, organisationId: string, apiKeyId: string) {
+  return db.transaction().execute(async (trx) => {
+    const key = await trx
+      .selectFrom('api_keys')
+      .select(['id', 'user_id', 'name', 'prefix', 'revoked_at'])
+      .where('id', '=', apiKeyId)
+      .where('organisation_id', '=', organisationId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!key || (key.user_id !== actor.userId && !orgRoleCan(actor.orgRole, 'apiKeys.manageAll'))) throw notFound('API key');
+    if (!key.revoked_at) {
+      await trx.updateTable('api_keys').set({ revoked_at: sql`now()` }).where('id', '=', apiKeyId).execute();
+    }
+    await recordAudit(trx, actor, { organisationId, action: 'apiKeys.revoke', targetType: 'api_key', targetId: apiKeyId, before: { name: key.name, prefix: key.prefix } });
+    return { id: apiKeyId, revoked: true };
+  });
+}

@@ -1,0 +1,28 @@
+import { API_KEY_SCOPES } from '@steward/db';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { orgProcedure } from '../../access/middleware.js';
+import { actorOf, router } from '../../trpc.js';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+
+export const createApiKeyInput = z.object({
+  name: z.string().trim().min(1, 'Name the key after what uses it.').max(100),
+  scope: z.enum(API_KEY_SCOPES).default('admin'),
+  expiresAt: z.coerce.date().optional(),
+});
+
+export const apiKeysRouter = router({
+  list: orgProcedure('apiKeys.manageOwn').query(({ ctx }) => listApiKeys(ctx.db, ctx.org.id, { userId: ctx.user.id, orgRole: ctx.org.role })),
+
+  create: orgProcedure('apiKeys.manageOwn')
+    .input(createApiKeyInput)
+    .mutation(({ ctx, input }) => {
+      // A leaked key must not be able to mint more keys.
+      if (ctx.apiKey) throw new TRPCError({ code: 'FORBIDDEN', message: 'API keys are created in the console, not with another key.' });
+      return createApiKey(ctx.db, actorOf(ctx), ctx.org.id, input);
+    }),
+
+  revoke: orgProcedure('apiKeys.manageOwn')
+    .input(z.object({ apiKeyId: z.uuid() }))
+    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, { ...actorOf(ctx), orgRole: ctx.org.role }, ctx.org.id, input.apiKeyId)),
+});

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { actorFor, addMember, type TestApp } from '@steward/test-kit';
+import { generateApiKey } from '../src/auth/api-keys.js';
+import { inviteUser } from '../src/areas/users/invitations.js';
+
+export interface SampleTarget {
+  organisationId: string;
+  /** A chapter workspace made for this call. */
+  workspaceId: string;
+  /** Whoever will make the call. */
+  caller: { id: string; email: string };
+  /** An admin of the organisation, for preparing fixtures. */
+  admin: { id: string; email: string };
+}
+
+const unique = () => randomBytes(4).toString('hex');
+
+/**
+ * A valid input for every organisation- and workspace-scoped procedure, built fresh for each call
+ * so that one successful mutation never changes what the next call sees. A new procedure without
+ * a sample here fails the matrix and audit tests. `getApp` is read at call time, after setup.
+ */
+export function procedureSamples(getApp: () => TestApp): Record<string, (t: SampleTarget) => Promise<Record<string, unknown>>> {
+  const freshInvitation = async (t: SampleTarget) =>
+    (await inviteUser(getApp(), actorFor(t.admin), t.organisationId, { email: `pending-${unique()}@example.org`, orgRole: 'member', workspaces: [] })).id;
+  const freshMember = (t: SampleTarget) => addMember(getApp().db, t.organisationId, `target-${unique()}@example.org`, 'member');
+  return {
+    'users.list': async (t) => ({ organisationId: t.organisationId }),
+    'users.changeOrgRole': async (t) => ({ organisationId: t.organisationId, userId: (await freshMember(t)).id, orgRole: 'billing_admin' }),
+    'users.setWorkspaceRoles': async (t) => ({ organisationId: t.organisationId, userId: (await freshMember(t)).id, workspaces: [{ workspaceId: t.workspaceId, role: 'viewer' }] }),
+    'users.remove': async (t) => ({ organisationId: t.organisationId, userId: (await freshMember(t)).id }),
+    'invitations.create': async (t) => ({ organisationId: t.organisationId, email: `invitee-${unique()}@example.org`, orgRole: 'member' }),
+    'invitations.resend': async (t) => ({ organisationId: t.organisationId, invitationId: await freshInvitation(t) }),
+    'invitations.revoke': async (t) => ({ organisationId: t.organisationId, invitationId: await freshInvitation(t) }),
+    'workspaces.list': async (t) => ({ organisationId: t.organisationId }),
+    'workspaces.bySlug': async (t) => ({ organisationId: t.organisationId, slug: 'global' }),
+    'workspaces.create': async (t) => ({ organisationId: t.organisationId, name: 'New', slug: `new-${unique()}` }),
+    'workspaces.get': async (t) => ({ workspaceId: t.workspaceId }),
+    'workspaces.update': async (t) => ({ workspaceId: t.workspaceId, timezone: 'Europe/Paris' }),
+    'workspaces.setLogo': async (t) => ({
+      workspaceId: t.workspaceId,
+      contentType: 'image/svg+xml',
+      data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64'),
+    }),
+    'workspaces.removeLogo': async (t) => ({ workspaceId: t.workspaceId }),
+    'workspaces.deletePreview': async (t) => ({ workspaceId: t.workspaceId }),
+    'workspaces.delete': async (t) => {
+      const { slug } = await getApp().db.selectFrom('workspaces').select('slug').where('id', '=', t.workspaceId).executeTakeFirstOrThrow();
+      return { workspaceId: t.workspaceId, confirmSlug: slug };
+    },
+    'devOutbox.list': async (t) => ({ organisationId: t.organisationId }),
+    'audit.list': async (t) => ({ organisationId: t.organisationId, pageSize: 5 }),
+    'apiKeys.list': async (t) => ({ organisationId: t.organisationId }),
+    'apiKeys.create': async (t) => ({ organisationId: t.organisationId, name: `key-${unique()}`, scope: 'read' }),
+    'apiKeys.revoke': async (t) => {
+      const { prefix, hash } = generateApiKey();
+      const key = await getApp()
+        .db
+        .insertInto('api_keys')
+        .values({ organisation_id: t.organisationId, user_id: t.caller.id, name: 'sample', prefix, key_hash: hash })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { organisationId: t.organisationId, apiKeyId: key.id };
+    },
+  };
+}
