@@ -7,5 +7,5 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
   // `npm run dev -w @steward/web` serves the console with hot reload against a running API.
-  server: { port: 5173, proxy: { '/trpc': api, '/auth': api } },
+  server: { port: 5173, proxy: { '/trpc': api, '/auth': api, '/workspace-logos': api } },
 });

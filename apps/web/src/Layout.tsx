@@ -31,7 +31,7 @@ const AREAS: Area[] = [
     label: 'Workspaces',
     permission: 'organisation.view',
     render: (org, slug) =>
-      slug ? <WorkspaceSettingsPage key={`${org.id}/${slug}`} organisation={org} slug={slug} /> : <WorkspacesPage key={org.id} organisation={org} />,
+      slug ? <WorkspaceSettingsPage key={org.id} organisation={org} slug={slug} /> : <WorkspacesPage key={org.id} organisation={org} />,
   },
 ];
 

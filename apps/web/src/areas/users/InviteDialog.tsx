@@ -1,0 +1,115 @@
+import { useState } from 'react';
+import type { Organisation } from '../../Layout';
+import { can } from '../../permissions';
+import { trpc, type RouterInputs } from '../../trpc';
+import { Dialog } from '../../ui/Dialog';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { Field } from '../../ui/Field';
+import { ORG_ROLE_LABELS, ORG_ROLES, type OrgRole, WORKSPACE_ROLE_LABELS, WORKSPACE_ROLES } from './roleLabels';
+import type { Workspace } from './types';
+
+type Assignment = NonNullable<RouterInputs['invitations']['create']['workspaces']>[number];
+
+/**
+ * The server's limit (MAX_WORKSPACES_PER_INVITATION in apps/api/src/areas/users/schemas.ts); the
+ * console stops here so nobody fills in an 11th row, and the server refuses more anyway.
+ */
+const MAX_WORKSPACES_PER_INVITATION = 10;
+
+export function InviteDialog(props: { organisation: Organisation; workspaces: Workspace[]; onClose: () => void; onInvited: () => void }) {
+  const { organisation, workspaces } = props;
+  // User admins invite members only; other roles need 'users.manageAnyRole'.
+  const allowedRoles: OrgRole[] = can(organisation, 'users.manageAnyRole') ? ORG_ROLES : ['member'];
+  const [email, setEmail] = useState('');
+  const [orgRole, setOrgRole] = useState<OrgRole>('member');
+  const [assignments, setAssignments] = useState<Assignment[]>([]);
+  const invite = trpc.invitations.create.useMutation({ onSuccess: props.onInvited });
+
+  const unassigned = workspaces.filter((w) => !assignments.some((a) => a.workspaceId === w.id));
+  const atLimit = assignments.length >= MAX_WORKSPACES_PER_INVITATION;
+
+  function updateAssignment(index: number, change: Partial<Assignment>) {
+    setAssignments(assignments.map((a, i) => (i === index ? { ...a, ...change } : a)));
+  }
+
+  return (
+    <Dialog title="Invite people" onClose={props.onClose} wide>
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          invite.mutate({ organisationId: organisation.id, email, orgRole, workspaces: assignments });
+        }}
+      >
+        <Field label="Email address">
+          {(control) => <input {...control} type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />}
+        </Field>
+        <Field label="Organisation role" hint={allowedRoles.length === 1 ? 'Your role lets you invite members only.' : undefined}>
+          {(control) => (
+            <select {...control} value={orgRole} onChange={(e) => setOrgRole(e.target.value as OrgRole)}>
+              {allowedRoles.map((role) => (
+                <option key={role} value={role}>
+                  {ORG_ROLE_LABELS[role]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <fieldset>
+          <legend>Workspaces</legend>
+          <p className="hint">The role in the global workspace is the person’s global role: it applies in every workspace.</p>
+          {assignments.map((assignment, index) => (
+            <div className="assignment" key={index}>
+              <Field label={`Workspace ${index + 1}`}>
+                {(control) => (
+                  <select {...control} value={assignment.workspaceId} onChange={(e) => updateAssignment(index, { workspaceId: e.target.value })}>
+                    {workspaces
+                      .filter((w) => w.id === assignment.workspaceId || unassigned.includes(w))
+                      .map((w) => (
+                        <option key={w.id} value={w.id}>
+                          {w.kind === 'global' ? `${w.name} (global role)` : w.name}
+                        </option>
+                      ))}
+                  </select>
+                )}
+              </Field>
+              <Field label={`Role in workspace ${index + 1}`}>
+                {(control) => (
+                  <select {...control} value={assignment.role} onChange={(e) => updateAssignment(index, { role: e.target.value as Assignment['role'] })}>
+                    {WORKSPACE_ROLES.map((role) => (
+                      <option key={role} value={role}>
+                        {WORKSPACE_ROLE_LABELS[role]}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <button type="button" className="button small" onClick={() => setAssignments(assignments.filter((_, i) => i !== index))}>
+                Remove workspace {index + 1}
+              </button>
+            </div>
+          ))}
+          <button
+            type="button"
+            className="button small"
+            disabled={atLimit || unassigned.length === 0}
+            onClick={() => setAssignments([...assignments, { workspaceId: unassigned[0]!.id, role: 'member' }])}
+          >
+            Add workspace
+          </button>
+          {atLimit && <p className="hint">An invitation can assign at most {MAX_WORKSPACES_PER_INVITATION} workspaces. Assign more after the person has joined.</p>}
+          {!atLimit && unassigned.length === 0 && workspaces.length > 0 && <p className="hint">Every workspace is assigned.</p>}
+        </fieldset>
+        <ErrorMessage error={invite.error} />
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button primary" disabled={invite.isPending}>
+            {invite.isPending ? 'Sending…' : 'Send invitation'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

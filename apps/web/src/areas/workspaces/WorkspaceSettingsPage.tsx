@@ -1,0 +1,233 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Organisation } from '../../Layout';
+import { can } from '../../permissions';
+import { Link, navigate } from '../../routes';
+import { trpc, type RouterInputs, type RouterOutputs } from '../../trpc';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { Field } from '../../ui/Field';
+
+type Workspace = RouterOutputs['workspaces']['bySlug']['workspace'];
+type DateFormat = NonNullable<RouterInputs['workspaces']['update']['dateFormat']>;
+type LogoContentType = RouterInputs['workspaces']['setLogo']['contentType'];
+
+const DATE_FORMAT_LABELS: Record<DateFormat, string> = {
+  'DD/MM/YYYY': 'DD/MM/YYYY (31/12/2026)',
+  'MM/DD/YYYY': 'MM/DD/YYYY (12/31/2026)',
+};
+const LOGO_TYPE_LABELS: Record<LogoContentType, string> = { 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/svg+xml': 'SVG' };
+/** The server refuses bigger logos too; checking first spares uploading a large file for nothing. */
+const MAX_LOGO_KB = 512;
+
+const settingsPath = (organisationId: string, slug: string) => `/orgs/${organisationId}/workspaces/${slug}`;
+
+/** /orgs/:orgId/workspaces/:slug — general settings. An old slug (before a rename) redirects to the current one. */
+export function WorkspaceSettingsPage({ organisation, slug }: { organisation: Organisation; slug: string }) {
+  const found = trpc.workspaces.bySlug.useQuery({ organisationId: organisation.id, slug }, { retry: false });
+  const current = found.data;
+  useEffect(() => {
+    if (current?.redirectedFrom) navigate(settingsPath(organisation.id, current.workspace.slug), { replace: true });
+  }, [current, organisation.id]);
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to={`/orgs/${organisation.id}/workspaces`}>Workspaces</Link> /
+      </p>
+      <ErrorMessage error={found.error} />
+      {found.isPending && <p className="loading">Loading…</p>}
+      {current && !current.redirectedFrom && (
+        <WorkspaceSettings key={current.workspace.id} organisation={organisation} workspace={current.workspace} />
+      )}
+    </>
+  );
+}
+
+function WorkspaceSettings({ organisation, workspace }: { organisation: Organisation; workspace: Workspace }) {
+  const utils = trpc.useUtils();
+  const mayEdit = can(organisation, 'workspaces.manage');
+  const [name, setName] = useState(workspace.name);
+  const [slug, setSlug] = useState(workspace.slug);
+  const [timezone, setTimezone] = useState(workspace.timezone);
+  const [dateFormat, setDateFormat] = useState<DateFormat>(workspace.dateFormat);
+  const [defaultLanguage, setDefaultLanguage] = useState(workspace.defaultLanguage);
+  const [saved, setSaved] = useState(false);
+
+  const timezones = useMemo(() => {
+    const all = new Set(Intl.supportedValuesOf('timeZone'));
+    all.add('UTC');
+    all.add(workspace.timezone);
+    return [...all].sort();
+  }, [workspace.timezone]);
+
+  const refresh = () => Promise.all([utils.workspaces.bySlug.invalidate(), utils.workspaces.list.invalidate()]);
+  const update = trpc.workspaces.update.useMutation({
+    onSuccess: (after) => {
+      setSaved(true);
+      // The new address shows this same form at once (and keeps "Saved."), with no loading in between.
+      utils.workspaces.bySlug.setData({ organisationId: organisation.id, slug: after.slug }, { workspace: after, redirectedFrom: null });
+      if (after.slug !== workspace.slug) navigate(settingsPath(organisation.id, after.slug), { replace: true });
+      void refresh();
+    },
+  });
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>{workspace.name}</h1>
+        {workspace.kind === 'global' && <span className="status">Global workspace</span>}
+      </div>
+      {!mayEdit && <p className="banner">Your role lets you view these settings, not change them.</p>}
+      <section aria-labelledby="general-heading">
+        <h2 id="general-heading">General</h2>
+        <form
+          className="form narrow"
+          onSubmit={(event) => {
+            event.preventDefault();
+            setSaved(false);
+            update.mutate({ workspaceId: workspace.id, name, slug, timezone, dateFormat, defaultLanguage });
+          }}
+        >
+          <fieldset disabled={!mayEdit} className="plain">
+            <Field label="Name">{(control) => <input {...control} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+            <Field label="Slug" hint="Changing it changes this workspace’s addresses; the old slug keeps redirecting.">
+              {(control) => <input {...control} required maxLength={63} value={slug} onChange={(e) => setSlug(e.target.value)} />}
+            </Field>
+            <Field label="Time zone">
+              {(control) => (
+                <select {...control} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
+                  {timezones.map((tz) => (
+                    <option key={tz} value={tz}>
+                      {tz}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Date format">
+              {(control) => (
+                <select {...control} value={dateFormat} onChange={(e) => setDateFormat(e.target.value as DateFormat)}>
+                  {(Object.keys(DATE_FORMAT_LABELS) as DateFormat[]).map((format) => (
+                    <option key={format} value={format}>
+                      {DATE_FORMAT_LABELS[format]}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Default language" hint="A language code such as en, fr or fr-CA.">
+              {(control) => <input {...control} required value={defaultLanguage} onChange={(e) => setDefaultLanguage(e.target.value)} />}
+            </Field>
+            <ErrorMessage error={update.error} />
+            {saved && !update.isPending && (
+              <p className="success" role="status">
+                Saved.
+              </p>
+            )}
+            <div className="dialog-actions start">
+              <button type="submit" className="button primary" disabled={update.isPending}>
+                {update.isPending ? 'Saving…' : 'Save settings'}
+              </button>
+            </div>
+          </fieldset>
+        </form>
+      </section>
+      <WorkspaceLogo workspace={workspace} mayEdit={mayEdit} onChanged={() => void refresh()} />
+    </>
+  );
+}
+
+function readAsBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(new Error('The file could not be read.'));
+    reader.readAsDataURL(file);
+  });
+}
+
+function WorkspaceLogo({ workspace, mayEdit, onChanged }: { workspace: Workspace; mayEdit: boolean; onChanged: () => void }) {
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [confirmingRemoval, setConfirmingRemoval] = useState(false);
+  const setLogo = trpc.workspaces.setLogo.useMutation({ onSuccess: onChanged });
+  const removeLogo = trpc.workspaces.removeLogo.useMutation({
+    onSuccess: () => {
+      setConfirmingRemoval(false);
+      onChanged();
+    },
+  });
+  const acceptedTypes = Object.keys(LOGO_TYPE_LABELS) as LogoContentType[];
+
+  async function upload(file: File) {
+    setFileError(null);
+    setLogo.reset();
+    const contentType = acceptedTypes.find((t) => t === file.type);
+    if (!contentType) return setFileError(`Choose a ${Object.values(LOGO_TYPE_LABELS).join(', ')} file.`);
+    if (file.size > MAX_LOGO_KB * 1024) return setFileError(`A logo can be at most ${MAX_LOGO_KB} KB; this file is ${Math.ceil(file.size / 1024)} KB.`);
+    try {
+      setLogo.mutate({ workspaceId: workspace.id, contentType, data: await readAsBase64(file) });
+    } catch (error) {
+      setFileError((error as Error).message);
+    }
+  }
+
+  return (
+    <section aria-labelledby="logo-heading">
+      <h2 id="logo-heading">Logo</h2>
+      {workspace.logoUpdatedAt ? (
+        <img
+          className="logo-preview"
+          src={`/workspace-logos/${workspace.id}?v=${encodeURIComponent(workspace.logoUpdatedAt)}`}
+          alt={`Logo of ${workspace.name}`}
+        />
+      ) : (
+        <p className="muted">No logo yet.</p>
+      )}
+      {mayEdit && (
+        <div className="logo-actions">
+          <Field label="Upload a logo" hint={`${Object.values(LOGO_TYPE_LABELS).join(', ')}, at most ${MAX_LOGO_KB} KB.`}>
+            {(control) => (
+              <input
+                {...control}
+                type="file"
+                accept={acceptedTypes.join(',')}
+                disabled={setLogo.isPending}
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  e.target.value = '';
+                  if (file) void upload(file);
+                }}
+              />
+            )}
+          </Field>
+          {workspace.logoUpdatedAt && (
+            <button type="button" className="button danger" onClick={() => setConfirmingRemoval(true)}>
+              Remove logo
+            </button>
+          )}
+        </div>
+      )}
+      {fileError && (
+        <p className="error" role="alert">
+          {fileError}
+        </p>
+      )}
+      <ErrorMessage error={setLogo.error} />
+      {confirmingRemoval && (
+        <ConfirmDialog
+          title="Remove logo"
+          confirmLabel="Remove logo"
+          pending={removeLogo.isPending}
+          error={removeLogo.error}
+          onCancel={() => {
+            setConfirmingRemoval(false);
+            removeLogo.reset();
+          }}
+          onConfirm={() => removeLogo.mutate({ workspaceId: workspace.id })}
+        >
+          <p>{workspace.name} will show no logo until a new one is uploaded.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,27 @@
+import { useId } from 'react';
+
+/** The control's props that tie it to its label and hint. */
+export interface FieldControlProps {
+  id: string;
+  'aria-describedby'?: string;
+}
+
+/**
+ * A labelled form control. The label points at the control (htmlFor) instead of wrapping it, so
+ * the control's accessible name is exactly the label: a wrapped <select> would add its value to it.
+ */
+export function Field(props: { label: React.ReactNode; hint?: React.ReactNode; children: (control: FieldControlProps) => React.ReactNode }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      {props.children({ id, 'aria-describedby': props.hint ? hintId : undefined })}
+      {props.hint && (
+        <small id={hintId} className="hint">
+          {props.hint}
+        </small>
+      )}
+    </div>
+  );
+}
