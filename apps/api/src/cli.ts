@@ -2,9 +2,16 @@ import { parseArgs } from 'node:util';
 import { connectDatabase, migrateToLatest, resolveDatabase } from '@steward/db';
 import { createOrganisation } from './areas/organisations/bootstrap.js';
 import { loadConfig } from './config.js';
+import { resealAllSecrets } from './areas/integrations/mailersend-settings.js';
+import { generateNextDevKey, loadKeyring } from './secrets.js';
 
 const USAGE = `Usage:
-  npm run steward -- bootstrap --org "Name" --admin person@example.org`;
+  npm run steward -- bootstrap --org "Name" --admin person@example.org
+  npm run steward -- rotate-secret-key
+
+rotate-secret-key re-encrypts every stored secret under the current key, in one transaction.
+In production, first set STEWARD_SECRET_KEY to the new key and add the old one to
+STEWARD_SECRET_KEYS_PREVIOUS; in local development (no STEWARD_SECRET_KEY) a new key is generated.`;
 
 async function bootstrap(args: string[]) {
   const { values } = parseArgs({ args, options: { org: { type: 'string' }, admin: { type: 'string' } } });
@@ -27,10 +34,26 @@ async function bootstrap(args: string[]) {
   }
 }
 
+async function rotateSecretKey() {
+  const config = loadConfig();
+  if (!config.secretKey) await generateNextDevKey(config.dataDir);
+  const keyring = await loadKeyring(config);
+  const { url, embedded } = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = connectDatabase(url);
+  try {
+    await migrateToLatest(db);
+    const resealed = await resealAllSecrets(db, keyring);
+    console.log(`Re-encrypted ${resealed} stored secret${resealed === 1 ? '' : 's'} under key ${keyring.current.version}.`);
+  } finally {
+    await db.destroy();
+    await embedded?.stop();
+  }
+}
+
 class UsageError extends Error {}
 
 const [command, ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<void>> = { bootstrap };
+const commands: Record<string, (args: string[]) => Promise<void>> = { bootstrap, 'rotate-secret-key': rotateSecretKey };
 const run = command ? commands[command] : undefined;
 if (!run) {
   console.error(USAGE);

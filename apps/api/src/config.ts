@@ -31,6 +31,8 @@ const environmentSchema = z.object({
   MAILERSEND_BASE_URL: z.url().default('https://api.mailersend.com/v1'),
   EMAIL_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(5),
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  STEWARD_SECRET_KEY: optionalString,
+  STEWARD_SECRET_KEYS_PREVIOUS: optionalString,
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   JOB_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
 });
@@ -53,6 +55,8 @@ export interface Config {
   bootstrapDemo: boolean;
   mailersend: { apiKey: string | null; fromEmail: string; fromName: string; baseUrl: string };
   jobs: { retryLimit: number; retryDelaySeconds: number; pollingIntervalSeconds: number };
+  secretKey: string | undefined;
+  previousSecretKeys: string[];
   /** Per-IP attempts per minute at sign-in and invitation acceptance. */
   signInRateLimitPerMinute: number;
 }
@@ -82,6 +86,12 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
   if (production && !google) {
     throw new ConfigError('Production needs Google sign-in: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET.');
   }
+  if (production && !e.STEWARD_SECRET_KEY) {
+    throw new ConfigError('Production needs STEWARD_SECRET_KEY (32 bytes, base64) to encrypt stored credentials.');
+  }
+  for (const [name, value] of [['STEWARD_SECRET_KEY', e.STEWARD_SECRET_KEY], ...(e.STEWARD_SECRET_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((v) => ['STEWARD_SECRET_KEYS_PREVIOUS', v])]) {
+    if (value && Buffer.from(value.trim(), 'base64').length !== 32) throw new ConfigError(`${name} must be 32 bytes, base64-encoded (e.g. \`openssl rand -base64 32\`).`);
+  }
   if (production && publicUrl.protocol !== 'https:') {
     throw new ConfigError('Production needs an https PUBLIC_URL.');
   }
@@ -105,6 +115,8 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       baseUrl: e.MAILERSEND_BASE_URL,
     },
     signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
+    secretKey: e.STEWARD_SECRET_KEY,
+    previousSecretKeys: (e.STEWARD_SECRET_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     jobs: {
       retryLimit: e.EMAIL_RETRY_LIMIT,
       retryDelaySeconds: e.EMAIL_RETRY_DELAY_SECONDS,

@@ -3,6 +3,7 @@ import { connectDatabase, migrateToLatest, resolveDatabase } from '@steward/db';
 import { countOrganisations, createOrganisation } from './areas/organisations/bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { loadKeyring } from './secrets.js';
 import { startJobQueue, type JobQueue } from './email/jobs.js';
 import { startWorkers } from './email/workers.js';
 import { createApp } from './server.js';
@@ -48,10 +49,11 @@ async function main() {
     logger.info(`Created the demo organisation "${DEMO.name}"; sign in as ${DEMO.adminEmail} to administer it.`);
   }
 
+  const keyring = await loadKeyring(config);
   jobs = await startJobQueue({ databaseUrl: url, logger, ...config.jobs });
-  await startWorkers({ db, config, logger, jobs });
+  await startWorkers({ db, config, logger, jobs, keyring });
 
-  const { app } = createApp({ config, db, logger, jobs });
+  const { app } = createApp({ config, db, logger, jobs, keyring });
   server = app.listen(config.port, () => {
     logger.info(`Steward is running at ${config.publicUrl.href}`, {
       signIn: config.devSignIn ? `development sign-in at ${new URL('/auth/dev', config.publicUrl).href}` : 'Google',

@@ -4,6 +4,7 @@ import { workspacesRouter } from './areas/workspaces/router.js';
 import { devOutboxRouter } from './areas/dev-outbox/router.js';
 import { auditRouter } from './areas/audit/router.js';
 import { apiKeysRouter } from './areas/api-keys/router.js';
+import { integrationsRouter } from './areas/integrations/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   devOutbox: devOutboxRouter,
   audit: auditRouter,
   apiKeys: apiKeysRouter,
+  integrations: integrationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,7 @@ import { createLucia, readSession, type StewardLucia } from './auth/sessions.js'
 import { type Config, REPO_ROOT } from './config.js';
 import type { Logger } from './logger.js';
 import type { JobQueue } from './email/jobs.js';
+import type { Keyring } from './secrets.js';
 import { appRouter } from './router.js';
 import { rateLimit } from './rate-limit.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
@@ -41,10 +42,11 @@ export interface AppDependencies {
   db: Db;
   logger: Logger;
   jobs: JobQueue;
+  keyring: Keyring;
   consoleDir?: string;
 }
 
-export function createApp({ config, db, logger, jobs, consoleDir = CONSOLE_DIR }: AppDependencies): { app: express.Express; lucia: StewardLucia } {
+export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONSOLE_DIR }: AppDependencies): { app: express.Express; lucia: StewardLucia } {
   const lucia = createLucia(db, config);
   const app = express();
   app.disable('x-powered-by');
@@ -91,7 +93,7 @@ export function createApp({ config, db, logger, jobs, consoleDir = CONSOLE_DIR }
 
   /** Who is calling, resolved once per request: a bearer key (never with cookies) or the session. */
   async function resolveCaller(req: Request, res: Response): Promise<Context> {
-    const base = { db, config, logger, jobs, requestId: req.requestId, ip: req.ip ?? null };
+    const base = { db, config, logger, jobs, keyring, requestId: req.requestId, ip: req.ip ?? null };
     const bearer = readBearerKey(req.get('authorization'));
     if (bearer) {
       const caller = await authenticateApiKey(db, bearer);

@@ -8,6 +8,7 @@ import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Access } from './access/matrix.js';
 import type { JobQueue } from './email/jobs.js';
+import type { Keyring } from './secrets.js';
 import type { Actor } from './areas/audit/record.js';
 
 export interface Context {
@@ -15,6 +16,7 @@ export interface Context {
   config: Config;
   logger: Logger;
   jobs: JobQueue;
+  keyring: Keyring;
   requestId: string;
   ip: string | null;
   user: SessionUser | null;

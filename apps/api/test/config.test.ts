@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
-const google = { GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 'secret' };
+const google = { GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 'secret', STEWARD_SECRET_KEY: Buffer.alloc(32, 1).toString('base64') };
 
 describe('configuration', () => {
   it('offers development sign-in outside production when no Google client is configured', () => {
@@ -23,6 +23,15 @@ describe('configuration', () => {
     const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://s.example', ...google });
     expect(config.devSignIn).toBe(false);
     expect(config.secureCookies).toBe(true);
+  });
+
+  it('refuses to start in production without a secret key for stored credentials', () => {
+    const { STEWARD_SECRET_KEY: _omitted, ...withoutKey } = google;
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://s.example', ...withoutKey })).toThrow(/STEWARD_SECRET_KEY/);
+  });
+
+  it('refuses a secret key that is not 32 bytes', () => {
+    expect(() => loadConfig({ STEWARD_SECRET_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/32 bytes/);
   });
 
   it('names the variable that is wrong', () => {

@@ -12,6 +12,7 @@ beforeAll(async () => {
   apps.production = await startTestApp({
     database,
     env: { NODE_ENV: 'production', STEWARD_DEV_SIGN_IN: 'auto', PUBLIC_URL: 'https://steward.example', ...oidc.env() },
+    // (startTestApp supplies STEWARD_SECRET_KEY, which production requires)
   });
 });
 afterAll(async () => {

@@ -50,6 +50,10 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     },
     'devOutbox.list': async (t) => ({ organisationId: t.organisationId }),
     'audit.list': async (t) => ({ organisationId: t.organisationId, pageSize: 5 }),
+    'integrations.get': async (t) => ({ organisationId: t.organisationId }),
+    'integrations.saveMailerSend': async (t) => ({ organisationId: t.organisationId, apiKey: `mlsn.sample-${unique()}`, fromEmail: 'news@example.org' }),
+    'integrations.revertMailerSend': async (t) => ({ organisationId: t.organisationId, setting: 'both' }),
+    'integrations.sendTestEmail': async (t) => ({ organisationId: t.organisationId }),
     'apiKeys.list': async (t) => ({ organisationId: t.organisationId }),
     'apiKeys.create': async (t) => ({ organisationId: t.organisationId, name: `key-${unique()}`, scope: 'read' }),
     'apiKeys.revoke': async (t) => {

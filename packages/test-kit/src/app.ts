@@ -1,14 +1,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, createLogger, loadConfig, startJobQueue, startWorkers, type Config, type JobQueue } from '@steward/api';
+import { createApp, createLogger, loadConfig, loadKeyring, startJobQueue, startWorkers, type Config, type JobQueue, type Keyring } from '@steward/api';
 import type { Db } from '@steward/db';
 import { HttpAgent } from './http.js';
+
+/** The secret key test apps share unless a test gives its own (32 bytes, base64). */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export interface TestApp {
   url: string;
   config: Config;
   db: Db;
   jobs: JobQueue;
+  keyring: Keyring;
   /** Every line the app logged, for tests that search the logs. */
   logs: string[];
   agent(): HttpAgent;
@@ -40,14 +44,16 @@ export async function startTestApp(options: {
     EMAIL_RETRY_LIMIT: '2',
     JOB_POLLING_INTERVAL_SECONDS: '0.5',
     SIGN_IN_RATE_LIMIT_PER_MINUTE: '10000',
+    STEWARD_SECRET_KEY: TEST_SECRET_KEY,
     ...options.env,
   });
   const logs: string[] = [];
   const logger = createLogger('debug', (line) => logs.push(line));
   const db = options.database.db;
+  const keyring = await loadKeyring(config);
   const jobs = await startJobQueue({ databaseUrl: options.database.url, logger, ...config.jobs });
-  if (options.workers !== false) await startWorkers({ db, config, logger, jobs });
-  const { app } = createApp({ config, db, logger, jobs });
+  if (options.workers !== false) await startWorkers({ db, config, logger, jobs, keyring });
+  const { app } = createApp({ config, db, logger, jobs, keyring });
   server.on('request', app);
 
   return {
@@ -55,6 +61,7 @@ export async function startTestApp(options: {
     config,
     db,
     jobs,
+    keyring,
     logs,
     agent: () => new HttpAgent(url),
     async signIn(email, name) {

@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { EmailParams, Recipient, Sender } from 'mailersend';
 import type { Db } from '@steward/db';
 import type { Config } from '../config.js';
+import { resolveMailerSendSettings } from '../areas/integrations/mailersend-settings.js';
+import type { Keyring } from '../secrets.js';
 
 // The SDK hard-codes its base URL on the MailerSend class; its Email module takes one, which
 // lets tests (and EU/proxy deployments) point it elsewhere.
@@ -18,13 +20,6 @@ export interface OutgoingEmail {
   html: string;
 }
 
-export interface MailerSettings {
-  apiKey: string | null;
-  fromEmail: string;
-  fromName: string;
-  baseUrl: string;
-}
-
 export type MailerFailure = 'bad_key' | 'unverified_domain' | 'rate_limited' | 'network' | 'rejected' | 'provider_error' | 'not_configured';
 
 /** A failed send, with a message a person can act on. Never carries the API key. */
@@ -37,11 +32,6 @@ export class MailerError extends Error {
     super(message);
     this.name = 'MailerError';
   }
-}
-
-/** The MailerSend settings in force for an organisation. The integrations area overrides these. */
-export async function resolveMailerSettings(_db: Db, config: Config, _organisationId: string | null): Promise<MailerSettings> {
-  return { ...config.mailersend };
 }
 
 function describeFailure(status: number, body: unknown): MailerError {
@@ -58,14 +48,20 @@ function describeFailure(status: number, body: unknown): MailerError {
   return new MailerError('rejected', `MailerSend rejected the email${typeof detail === 'string' ? `: ${detail.slice(0, 200)}` : ` (HTTP ${status})`}.`, false);
 }
 
+export interface MailerDeps {
+  db: Db;
+  config: Config;
+  keyring: Keyring;
+}
+
 export type Delivery = { via: 'mailersend'; messageId: string | null } | { via: 'dev_outbox'; id: string };
 
 /**
  * Sends one email through MailerSend; outside production with no key, it lands in the
  * development outbox instead, where the console shows it.
  */
-export async function sendEmail(deps: { db: Db; config: Config }, email: OutgoingEmail): Promise<Delivery> {
-  const settings = await resolveMailerSettings(deps.db, deps.config, email.organisationId);
+export async function sendEmail(deps: MailerDeps, email: OutgoingEmail): Promise<Delivery> {
+  const settings = await resolveMailerSendSettings(deps.db, deps.config, deps.keyring, email.organisationId);
   if (!settings.apiKey) {
     if (deps.config.env === 'production') {
       throw new MailerError('not_configured', 'MailerSend is not configured: set an API key under Integrations.', false);

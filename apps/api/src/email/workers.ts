@@ -1,11 +1,12 @@
 import type { Db } from '@steward/db';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Keyring } from '../secrets.js';
 import { sendInvitationEmail } from '../areas/users/invitations.js';
 import { type JobQueue, QUEUES } from './jobs.js';
 
 /** Starts the background workers of this process. Every instance may run them; pg-boss hands each job to one. */
-export async function startWorkers(deps: { db: Db; config: Config; logger: Logger; jobs: JobQueue }) {
+export async function startWorkers(deps: { db: Db; config: Config; logger: Logger; jobs: JobQueue; keyring: Keyring }) {
   const { jobs, logger } = deps;
   await jobs.boss.work<{ invitationId: string }>(
     QUEUES.invitationEmail,

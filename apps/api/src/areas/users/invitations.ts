@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Db, type OrgRole, sql, type WorkspaceRole } from '@steward/db';
 import { orgRoleCan } from '../../access/matrix.js';
-import type { Config } from '../../config.js';
 import { type JobQueue, QUEUES } from '../../email/jobs.js';
-import { MailerError, sendEmail } from '../../email/mailer.js';
+import { MailerError, type MailerDeps, sendEmail } from '../../email/mailer.js';
 import { invitationEmail } from '../../email/templates/invitation.js';
 import { AppError, notFound } from '../../errors.js';
 import { lockOrganisationFor } from '../organisations/locks.js';
@@ -199,7 +198,7 @@ export async function acceptInvitation(db: Db, actor: Actor, token: string) {
 
 /** The pg-boss job: mints the link, sends it, and records the outcome on the invitation. */
 export async function sendInvitationEmail(
-  deps: { db: Db; config: Config },
+  deps: MailerDeps,
   job: { invitationId: string; retryCount: number; retryLimit: number },
 ) {
   const { db, config } = deps;
