@@ -33,6 +33,7 @@ const environmentSchema = z.object({
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   STEWARD_SECRET_KEY: optionalString,
   STEWARD_SECRET_KEYS_PREVIOUS: optionalString,
+  REST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   JOB_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
 });
@@ -55,6 +56,8 @@ export interface Config {
   bootstrapDemo: boolean;
   mailersend: { apiKey: string | null; fromEmail: string; fromName: string; baseUrl: string };
   jobs: { retryLimit: number; retryDelaySeconds: number; pollingIntervalSeconds: number };
+  /** Requests per minute per API key on the REST surface. */
+  restRateLimitPerMinute: number;
   secretKey: string | undefined;
   previousSecretKeys: string[];
   /** Per-IP attempts per minute at sign-in and invitation acceptance. */
@@ -115,6 +118,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       baseUrl: e.MAILERSEND_BASE_URL,
     },
     signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
+    restRateLimitPerMinute: e.REST_RATE_LIMIT_PER_MINUTE,
     secretKey: e.STEWARD_SECRET_KEY,
     previousSecretKeys: (e.STEWARD_SECRET_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     jobs: {

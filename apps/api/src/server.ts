@@ -16,6 +16,8 @@ import type { JobQueue } from './email/jobs.js';
 import type { Keyring } from './secrets.js';
 import { appRouter } from './router.js';
 import { rateLimit } from './rate-limit.js';
+import { REST_BASE_PATH, restApi } from './rest.js';
+import { renderApiReference } from './api-reference.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
 import type { Context } from './trpc.js';
 
@@ -121,6 +123,9 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   );
 
   app.get('/workspace-logos/:workspaceId', workspaceLogoRoute(db, lucia));
+  app.use(REST_BASE_PATH, restApi({ config, logger, resolveCaller }));
+  const apiReference = renderApiReference(config);
+  app.get('/api/docs', (_req, res) => res.type('html').send(apiReference));
 
   app.use(['/api', '/trpc', '/auth'], (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'There is nothing at this address.' } });

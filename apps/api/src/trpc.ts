@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Db } from '@steward/db';
 import type { SessionUser } from './auth/sessions.js';
@@ -33,7 +34,7 @@ function describeZodError(error: ZodError): { message: string; issues: { path: s
   return { message: message || 'The request is not valid.', issues };
 }
 
-export interface Meta {
+export interface Meta extends OpenApiMeta {
   /** Set by orgProcedure / workspaceProcedure; the authorisation matrix test reads it. */
   access?: Access;
 }

@@ -12,7 +12,25 @@ export const createApiKeyInput = z.object({
 });
 
 export const apiKeysRouter = router({
-  list: orgProcedure('apiKeys.manageOwn').query(({ ctx }) => listApiKeys(ctx.db, ctx.org.id, { userId: ctx.user.id, orgRole: ctx.org.role })),
+  list: orgProcedure('apiKeys.manageOwn')
+    .meta({ openapi: { method: 'GET', path: '/organisations/{organisationId}/api-keys', tags: ['api-keys'], summary: 'Your API keys (everyone\'s for organisation admins)' } })
+    .output(
+      z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          prefix: z.string(),
+          scope: z.enum(API_KEY_SCOPES),
+          expiresAt: z.date().nullable(),
+          lastUsedAt: z.date().nullable(),
+          revokedAt: z.date().nullable(),
+          createdAt: z.date(),
+          ownerEmail: z.string(),
+          ownerId: z.string(),
+        }),
+      ),
+    )
+    .query(({ ctx }) => listApiKeys(ctx.db, ctx.org.id, { userId: ctx.user.id, orgRole: ctx.org.role })),
 
   create: orgProcedure('apiKeys.manageOwn')
     .input(createApiKeyInput)
@@ -23,6 +41,8 @@ export const apiKeysRouter = router({
     }),
 
   revoke: orgProcedure('apiKeys.manageOwn')
+    .meta({ openapi: { method: 'DELETE', path: '/organisations/{organisationId}/api-keys/{apiKeyId}', tags: ['api-keys'], summary: 'Revoke an API key, effective immediately' } })
     .input(z.object({ apiKeyId: z.uuid() }))
+    .output(z.object({ id: z.string(), revoked: z.boolean() }))
     .mutation(({ ctx, input }) => revokeApiKey(ctx.db, { ...actorOf(ctx), orgRole: ctx.org.role }, ctx.org.id, input.apiKeyId)),
 });

@@ -13,9 +13,35 @@ export const listAuditInput = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+export const auditPageOutput = z.object({
+  entries: z.array(
+    z.object({
+      id: z.number(),
+      occurredAt: z.date(),
+      workspaceId: z.string().nullable(),
+      actorUserId: z.string().nullable(),
+      actorEmail: z.string().nullable(),
+      actorApiKeyId: z.string().nullable(),
+      action: z.string(),
+      targetType: z.string(),
+      targetId: z.string().nullable(),
+      before: z.unknown(),
+      after: z.unknown(),
+      requestId: z.string().nullable(),
+      ip: z.string().nullable(),
+    }),
+  ),
+  total: z.number(),
+  page: z.number(),
+  pageSize: z.number(),
+  actions: z.array(z.string()),
+});
+
 /** Read-only by design: nothing in Steward changes or deletes an entry (the table refuses it too). */
 export const auditRouter = router({
   list: orgProcedure('audit.view')
+    .meta({ openapi: { method: 'GET', path: '/organisations/{organisationId}/audit', tags: ['audit'], summary: 'Browse the audit log, newest first' } })
     .input(listAuditInput)
+    .output(auditPageOutput)
     .query(({ ctx, input }) => listAuditEntries(ctx.db, ctx.org.id, input)),
 });

@@ -8,13 +8,35 @@ export const saveMailerSendInput = z.object({
   fromEmail: z.string().trim().toLowerCase().max(254).pipe(z.email('The From address must be an email address.')).optional(),
 });
 
+const settingSource = z.enum(['saved', 'environment', 'unset']);
+export const integrationsOutput = z.object({
+  mailersend: z.object({
+    apiKey: z.object({ source: settingSource, mask: z.string().nullable() }),
+    fromEmail: z.object({ source: settingSource, value: z.string() }),
+  }),
+});
+export const testEmailOutput = z.union([
+  z.object({ ok: z.literal(true), via: z.enum(['mailersend', 'dev_outbox']), message: z.string() }),
+  z.object({ ok: z.literal(false), failure: z.string(), message: z.string() }),
+]);
+
 export const integrationsRouter = router({
-  get: orgProcedure('integrations.manage').query(({ ctx }) => getIntegrations(ctx, ctx.org.id)),
+  get: orgProcedure('integrations.manage')
+    .meta({ openapi: { method: 'GET', path: '/organisations/{organisationId}/integrations', tags: ['integrations'], summary: 'Integration settings (secrets masked)' } })
+    .output(integrationsOutput)
+    .query(({ ctx }) => getIntegrations(ctx, ctx.org.id)),
   saveMailerSend: orgProcedure('integrations.manage')
+    .meta({ openapi: { method: 'PUT', path: '/organisations/{organisationId}/integrations/mailersend', tags: ['integrations'], summary: 'Save the MailerSend API key and/or From address' } })
     .input(saveMailerSendInput)
+    .output(integrationsOutput)
     .mutation(({ ctx, input }) => saveMailerSend(ctx, actorOf(ctx), ctx.org.id, input)),
   revertMailerSend: orgProcedure('integrations.manage')
+    .meta({ openapi: { method: 'DELETE', path: '/organisations/{organisationId}/integrations/mailersend', tags: ['integrations'], summary: 'Revert MailerSend settings to the environment' } })
     .input(z.object({ setting: z.enum(['apiKey', 'fromEmail', 'both']).default('both') }))
+    .output(integrationsOutput)
     .mutation(({ ctx, input }) => revertMailerSend(ctx, actorOf(ctx), ctx.org.id, input.setting)),
-  sendTestEmail: orgProcedure('integrations.manage').mutation(({ ctx }) => sendMailerSendTestEmail(ctx, actorOf(ctx), ctx.org.id)),
+  sendTestEmail: orgProcedure('integrations.manage')
+    .meta({ openapi: { method: 'POST', path: '/organisations/{organisationId}/integrations/mailersend/test', tags: ['integrations'], summary: 'Send a test email to yourself' } })
+    .output(testEmailOutput)
+    .mutation(({ ctx }) => sendMailerSendTestEmail(ctx, actorOf(ctx), ctx.org.id)),
 });

@@ -1,6 +1,15 @@
 import { orgProcedure, workspaceProcedure } from '../../access/middleware.js';
 import { actorOf, router } from '../../trpc.js';
-import { bySlugInput, createWorkspaceInput, deleteWorkspaceInput, setLogoInput, updateWorkspaceInput } from './schemas.js';
+import {
+  bySlugInput,
+  createWorkspaceInput,
+  deleteWorkspaceInput,
+  deleteWorkspaceOutput,
+  setLogoInput,
+  updateWorkspaceInput,
+  workspaceListOutput,
+  workspaceOutput,
+} from './schemas.js';
 import {
   createWorkspace,
   deleteWorkspace,
@@ -17,17 +26,27 @@ import {
 const manageWorkspace = { workspace: 'workspace.settings', org: 'workspaces.manage' } as const;
 
 export const workspacesRouter = router({
-  list: orgProcedure('organisation.view').query(({ ctx }) => listWorkspaces(ctx.db, ctx.org.id)),
+  list: orgProcedure('organisation.view')
+    .meta({ openapi: { method: 'GET', path: '/organisations/{organisationId}/workspaces', tags: ['workspaces'], summary: 'List workspaces' } })
+    .output(workspaceListOutput)
+    .query(({ ctx }) => listWorkspaces(ctx.db, ctx.org.id)),
   bySlug: orgProcedure('organisation.view')
     .input(bySlugInput)
     .query(({ ctx, input }) => findWorkspaceBySlug(ctx.db, ctx.org.id, input.slug)),
   create: orgProcedure('workspaces.manage')
+    .meta({ openapi: { method: 'POST', path: '/organisations/{organisationId}/workspaces', tags: ['workspaces'], summary: 'Create a chapter workspace' } })
     .input(createWorkspaceInput)
+    .output(workspaceOutput)
     .mutation(({ ctx, input }) => createWorkspace(ctx.db, actorOf(ctx), ctx.org.id, input)),
 
-  get: workspaceProcedure('records.read').query(({ ctx }) => getWorkspace(ctx.db, ctx.workspace.id)),
+  get: workspaceProcedure('records.read')
+    .meta({ openapi: { method: 'GET', path: '/workspaces/{workspaceId}', tags: ['workspaces'], summary: "A workspace's general settings" } })
+    .output(workspaceOutput)
+    .query(({ ctx }) => getWorkspace(ctx.db, ctx.workspace.id)),
   update: workspaceProcedure(manageWorkspace)
+    .meta({ openapi: { method: 'PATCH', path: '/workspaces/{workspaceId}', tags: ['workspaces'], summary: "Change a workspace's general settings" } })
     .input(updateWorkspaceInput)
+    .output(workspaceOutput)
     .mutation(async ({ ctx, input }) => (await updateWorkspace(ctx.db, actorOf(ctx), ctx.workspace.id, input)).after),
   setLogo: workspaceProcedure(manageWorkspace)
     .input(setLogoInput)
@@ -36,6 +55,8 @@ export const workspacesRouter = router({
 
   deletePreview: workspaceProcedure({ org: 'workspaces.manage' }).query(({ ctx }) => previewWorkspaceDeletion(ctx.db, ctx.workspace.id)),
   delete: workspaceProcedure({ org: 'workspaces.manage' })
+    .meta({ openapi: { method: 'DELETE', path: '/workspaces/{workspaceId}', tags: ['workspaces'], summary: 'Delete a chapter workspace; its contacts move to the global workspace' } })
     .input(deleteWorkspaceInput)
+    .output(deleteWorkspaceOutput)
     .mutation(({ ctx, input }) => deleteWorkspace(ctx.db, actorOf(ctx), ctx.workspace.id, input.confirmSlug)),
 });

@@ -49,3 +49,19 @@ export const deleteWorkspaceInput = z.object({
   /** The workspace's slug, typed by the person to confirm. */
   confirmSlug: z.string().trim().max(63),
 });
+
+export const workspaceOutput = z.object({
+  id: z.string(),
+  organisationId: z.string(),
+  kind: z.enum(['global', 'chapter']),
+  name: z.string(),
+  slug: z.string(),
+  defaultLanguage: z.string(),
+  timezone: z.string(),
+  dateFormat: dateFormatSchema,
+  logoContentType: z.enum(['image/png', 'image/jpeg', 'image/svg+xml']).nullable(),
+  logoUpdatedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+export const workspaceListOutput = z.array(workspaceOutput.extend({ contactCount: z.number(), memberCount: z.number() }));
+export const deleteWorkspaceOutput = z.object({ workspaceId: z.string(), name: z.string(), slug: z.string(), movedContacts: z.number(), movedTo: z.string() });

@@ -25,7 +25,7 @@ function isUniqueViolation(error: unknown, constraint: string) {
 const slugTaken = (slug: string) => new AppError('CONFLICT', `A workspace with the slug '${slug}' already exists.`);
 
 export async function listWorkspaces(db: Db, organisationId: string) {
-  return db
+  const rows = await db
     .selectFrom('workspaces')
     .select(workspaceColumns)
     .select((eb) => [
@@ -36,6 +36,7 @@ export async function listWorkspaces(db: Db, organisationId: string) {
     .orderBy('kind', 'desc')
     .orderBy('name')
     .execute();
+  return rows.map((row) => ({ ...row, contactCount: row.contactCount ?? 0, memberCount: row.memberCount ?? 0 }));
 }
 
 export async function getWorkspace(db: Db, workspaceId: string) {

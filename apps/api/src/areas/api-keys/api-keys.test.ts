@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, addSignedInMember, createTestDatabase, seedOrganisation, startTestApp, type SeededOrganisation, type TestApp, type TestDatabase } from '@steward/test-kit';
+
+let database: TestDatabase;
+let app: TestApp;
+let org: SeededOrganisation;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  app = await startTestApp({ database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '1000' } });
+  org = await seedOrganisation(app, 'Acme');
+});
+afterAll(async () => {
+  await app.close();
+  await database.drop();
+});
+
+async function createKey(agent = org.admin.agent, input: Record<string, unknown> = {}) {
+  const created = await agent.trpc<{ id: string; key: string; prefix: string }>('apiKeys.create', { organisationId: org.organisationId, name: 'Integration', ...input }, 'mutation');
+  expect(created.error, created.text).toBeNull();
+  return created.data;
+}
+
+const rest = (key: string, path: string, init: RequestInit = {}) =>
+  fetch(`${app.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+
+describe('API keys', () => {
+  it('shows the full key once, stores only its hash, and lists it by prefix', async () => {
+    const { id, key, prefix } = await createKey();
+    expect(key).toMatch(/^pai_[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(key.slice(4), 'base64url').length * 8).toBeGreaterThanOrEqual(160);
+    const stored = await app.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored)).not.toContain(key.slice(4));
+    const listed = await org.admin.agent.trpc('apiKeys.list', { organisationId: org.organisationId });
+    expect(listed.text).toContain(prefix);
+    expect(listed.text).not.toContain(key);
+    expect(stored.scope).toBe('admin');
+  });
+
+  it('authenticates REST calls with a bearer key and records last use', async () => {
+    const { id, key } = await createKey();
+    const response = await rest(key, '/me');
+    expect(response.status).toBe(200);
+    expect((await response.json()).user.email).toBe(org.admin.email);
+    const stored = await app.db.selectFrom('api_keys').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(stored.last_used_at).toBeInstanceOf(Date);
+  });
+
+  it('revocation takes effect on the very next request', async () => {
+    const { id, key } = await createKey();
+    expect((await rest(key, `/organisations/${org.organisationId}/users`)).status).toBe(200);
+    const revoked = await org.admin.agent.trpc('apiKeys.revoke', { organisationId: org.organisationId, apiKeyId: id }, 'mutation');
+    expect(revoked.error).toBeNull();
+    const after = await rest(key, `/organisations/${org.organisationId}/users`);
+    expect(after.status).toBe(401);
+    expect((await after.json()).message).toContain('not valid');
+  });
+
+  it('refuses an expired key', async () => {
+    const { id, key } = await createKey();
+    await app.db.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+    expect((await rest(key, '/me')).status).toBe(401);
+  });
+
+  it('a read key reads but cannot change anything', async () => {
+    const { key } = await createKey(org.admin.agent, { scope: 'read' });
+    expect((await rest(key, `/organisations/${org.organisationId}/workspaces`)).status).toBe(200);
+    const invite = await rest(key, `/organisations/${org.organisationId}/invitations`, { method: 'POST', body: JSON.stringify({ email: 'x@example.org' }) });
+    expect(invite.status).toBe(403);
+    expect((await invite.json()).message).toContain('scope (read)');
+  });
+
+  it('a read_write key cannot change settings', async () => {
+    const { key } = await createKey(org.admin.agent, { scope: 'read_write' });
+    const update = await rest(key, `/workspaces/${org.chapterWorkspaceId}`, { method: 'PATCH', body: JSON.stringify({ name: 'Renamed' }) });
+    expect(update.status).toBe(403);
+  });
+
+  it('never grants more than its owner currently holds', async () => {
+    const owner = await addSignedInMember(app, org.organisationId, 'keyowner@acme.example', 'admin');
+    const { key } = await createKey(owner.agent);
+    expect((await rest(key, `/organisations/${org.organisationId}/audit`)).status).toBe(200);
+    await app.db.updateTable('memberships').set({ org_role: 'member' }).where('user_id', '=', owner.id).execute();
+    expect((await rest(key, `/organisations/${org.organisationId}/audit`)).status).toBe(403);
+  });
+
+  it("answers 404 for another organisation's objects, even to an admin key", async () => {
+    const other = await seedOrganisation(app, 'Other');
+    const { key } = await createKey();
+    expect((await rest(key, `/organisations/${other.organisationId}/users`)).status).toBe(404);
+    expect((await rest(key, `/workspaces/${other.chapterWorkspaceId}`)).status).toBe(404);
+  });
+
+  it("stops working when its owner is removed from the organisation", async () => {
+    const leaving = await addSignedInMember(app, org.organisationId, 'leaver@acme.example', 'member');
+    const { key } = await createKey(leaving.agent);
+    expect((await rest(key, '/me')).status).toBe(200);
+    const removed = await org.admin.agent.trpc<{ revokedApiKeys: number }>('users.remove', { organisationId: org.organisationId, userId: leaving.id }, 'mutation');
+    expect(removed.data.revokedApiKeys).toBe(1);
+    expect((await rest(key, '/me')).status).toBe(401);
+  });
+
+  it('cannot mint further keys with a key', async () => {
+    const { key } = await createKey();
+    const response = await fetch(`${app.url}/trpc/apiKeys.create`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ organisationId: org.organisationId, name: 'child' }),
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it('lets members hold keys of their own but only admins see and revoke everyone else’s', async () => {
+    const member = await addSignedInMember(app, org.organisationId, 'keymember@acme.example', 'member');
+    const own = await createKey(member.agent);
+    const adminKey = await createKey();
+    const seen = await member.agent.trpc<{ id: string }[]>('apiKeys.list', { organisationId: org.organisationId });
+    expect(seen.data.map((k) => k.id)).toEqual([own.id]);
+    const denied = await member.agent.trpc('apiKeys.revoke', { organisationId: org.organisationId, apiKeyId: adminKey.id }, 'mutation');
+    expect(denied.error?.data.code).toBe('NOT_FOUND');
+    expect((await org.admin.agent.trpc('apiKeys.revoke', { organisationId: org.organisationId, apiKeyId: own.id }, 'mutation')).error).toBeNull();
+  });
+});
+
+describe('the REST surface', () => {
+  it('serves its OpenAPI document and a readable reference page', async () => {
+    const document = await (await fetch(`${app.url}/api/v1/openapi.json`)).json();
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/organisations/{organisationId}/users', '/organisations/{organisationId}/audit']));
+    const page = await fetch(`${app.url}/api/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/api/v1/organisations/{organisationId}/users');
+  });
+
+  it('answers bad input with a 400 and a message, never a 500 or a stack', async () => {
+    const { key } = await createKey();
+    const response = await rest(key, `/organisations/${org.organisationId}/workspaces`, { method: 'POST', body: JSON.stringify({ name: '', slug: 'Not A Slug' }) });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).toContain('lowercase letters');
+    expect(text).not.toMatch(/\bat [\w.<>]+ \(|"stack"/);
+    expect((await rest(key, '/organisations/not-a-uuid/users')).status).toBe(400);
+  });
+
+  it('does not need an Origin for bearer requests (no cookie, no CSRF)', async () => {
+    const { key } = await createKey();
+    const created = await rest(key, `/organisations/${org.organisationId}/workspaces`, { method: 'POST', headers: { origin: 'https://elsewhere.example' }, body: JSON.stringify({ name: 'By key', slug: 'by-key' }) });
+    expect(created.status).toBe(200);
+  });
+
+  it('limits requests per key with 429 and Retry-After', async () => {
+    const limited = await startTestApp({ database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const { key } = await createKey();
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${limited.url}/api/v1/me`, { headers: { authorization: `Bearer ${key}` } })).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await fetch(`${limited.url}/api/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      const { key: other } = await createKey();
+      expect((await fetch(`${limited.url}/api/v1/me`, { headers: { authorization: `Bearer ${other}` } })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('user admins cannot change organisation roles over REST either', async () => {
+    const userAdmin = await addSignedInMember(app, org.organisationId, 'ua-rest@acme.example', 'user_admin');
+    const target = await addMember(app.db, org.organisationId, 'target-rest@acme.example', 'member');
+    const { key } = await createKey(userAdmin.agent);
+    const response = await rest(key, `/organisations/${org.organisationId}/users/${target.id}/role`, { method: 'PATCH', body: JSON.stringify({ orgRole: 'admin' }) });
+    expect(response.status).toBe(403);
+  });
+});

@@ -1,0 +1,53 @@
+import express, { type Request, type Response } from 'express';
+import { createOpenApiExpressMiddleware, generateOpenApiDocument } from 'trpc-to-openapi';
+import type { Config } from './config.js';
+import { hashApiKey, readBearerKey } from './auth/api-keys.js';
+import type { Logger } from './logger.js';
+import { rateLimit } from './rate-limit.js';
+import { appRouter } from './router.js';
+import type { Context } from './trpc.js';
+
+export const REST_BASE_PATH = '/api/v1';
+
+export function openApiDocument(config: Config) {
+  return generateOpenApiDocument(appRouter, {
+    title: 'Steward API',
+    version: '1.0.0',
+    description:
+      'The REST surface of Steward, generated from the same procedures as the console. Authenticate with `Authorization: Bearer pai_…`; ' +
+      "a key acts for its owner, with the lower of the key's scope and the owner's current role.",
+    baseUrl: new URL(REST_BASE_PATH, config.publicUrl).href,
+    securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key, `pai_…`' } },
+  });
+}
+
+/** /api/v1: the REST surface for bearer keys, with its OpenAPI document and a per-key rate limit. */
+export function restApi(deps: { config: Config; logger: Logger; resolveCaller: (req: Request, res: Response) => Promise<Context> }) {
+  const router = express.Router();
+  const document = openApiDocument(deps.config);
+  router.get('/openapi.json', (_req, res) => res.json(document));
+  router.use(
+    rateLimit({
+      name: 'API',
+      windowMs: 60_000,
+      max: deps.config.restRateLimitPerMinute,
+      // Per key (its hash: the key itself is never kept in memory longer than the request), else per address.
+      key: (req) => {
+        const bearer = readBearerKey(req.get('authorization'));
+        return bearer ? `key:${hashApiKey(bearer)}` : `ip:${req.ip ?? 'unknown'}`;
+      },
+    }),
+  );
+  router.use(
+    createOpenApiExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req, res }) => deps.resolveCaller(req as Request, res as Response),
+      maxBodySize: 1_000_000,
+      onError({ error, path, req }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') deps.logger.error('REST call failed', { procedure: path, requestId: (req as Request).requestId, error: error.cause ?? error });
+      },
+      responseMeta: undefined,
+    }),
+  );
+  return router;
+}
