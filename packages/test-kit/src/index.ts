@@ -5,3 +5,4 @@ export * from './oidc.js';
 export * from './browser.js';
 export * from './fake-mailersend.js';
 export * from './seed.js';
+export * from './process.js';

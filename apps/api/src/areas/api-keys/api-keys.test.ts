@@ -41,7 +41,7 @@ describe('API keys', () => {
     const { id, key } = await createKey();
     const response = await rest(key, '/me');
     expect(response.status).toBe(200);
-    expect((await response.json()).user.email).toBe(org.admin.email);
+    expect(((await response.json()) as { user: { email: string } }).user.email).toBe(org.admin.email);
     const stored = await app.db.selectFrom('api_keys').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow();
     expect(stored.last_used_at).toBeInstanceOf(Date);
   });
@@ -53,7 +53,7 @@ describe('API keys', () => {
     expect(revoked.error).toBeNull();
     const after = await rest(key, `/organisations/${org.organisationId}/users`);
     expect(after.status).toBe(401);
-    expect((await after.json()).message).toContain('not valid');
+    expect(((await after.json()) as { message: string }).message).toContain('not valid');
   });
 
   it('refuses an expired key', async () => {
@@ -67,7 +67,7 @@ describe('API keys', () => {
     expect((await rest(key, `/organisations/${org.organisationId}/workspaces`)).status).toBe(200);
     const invite = await rest(key, `/organisations/${org.organisationId}/invitations`, { method: 'POST', body: JSON.stringify({ email: 'x@example.org' }) });
     expect(invite.status).toBe(403);
-    expect((await invite.json()).message).toContain('scope (read)');
+    expect(((await invite.json()) as { message: string }).message).toContain('scope (read)');
   });
 
   it('a read_write key cannot change settings', async () => {
@@ -124,7 +124,7 @@ describe('API keys', () => {
 
 describe('the REST surface', () => {
   it('serves its OpenAPI document and a readable reference page', async () => {
-    const document = await (await fetch(`${app.url}/api/v1/openapi.json`)).json();
+    const document = (await (await fetch(`${app.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/organisations/{organisationId}/users', '/organisations/{organisationId}/audit']));
     const page = await fetch(`${app.url}/api/docs`);
