@@ -1,4 +1,7 @@
 import { useState } from 'react';
+import { ApiKeysPage } from './areas/api-keys/ApiKeysPage';
+import { AuditLogPage } from './areas/audit/AuditLogPage';
+import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
 import { OverviewPage } from './areas/overview/OverviewPage';
 import { UsersPage } from './areas/users/UsersPage';
 import { WorkspaceSettingsPage } from './areas/workspaces/WorkspaceSettingsPage';
@@ -33,6 +36,9 @@ const AREAS: Area[] = [
     render: (org, slug) =>
       slug ? <WorkspaceSettingsPage key={org.id} organisation={org} slug={slug} /> : <WorkspacesPage key={org.id} organisation={org} />,
   },
+  { path: 'api-keys', label: 'API keys', permission: 'apiKeys.manageOwn', render: (org) => <ApiKeysPage key={org.id} organisation={org} /> },
+  { path: 'integrations', label: 'Integrations', permission: 'integrations.manage', render: (org) => <IntegrationsPage key={org.id} organisation={org} /> },
+  { path: 'audit', label: 'Audit log', permission: 'audit.view', render: (org) => <AuditLogPage key={org.id} organisation={org} /> },
 ];
 
 function parsePath(path: string): { organisationId: string | null; areaPath: string; subPath: string } {

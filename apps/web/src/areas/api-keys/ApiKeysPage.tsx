@@ -1,0 +1,135 @@
+import { useState } from 'react';
+import type { Organisation } from '../../Layout';
+import { can } from '../../permissions';
+import { trpc, type RouterOutputs } from '../../trpc';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
+import { ErrorMessage } from '../../ui/ErrorMessage';
+import { formatDateTime } from '../../ui/formatDate';
+import { CreateApiKeyDialog } from './CreateApiKeyDialog';
+import { API_KEY_SCOPE_LABELS } from './scopeLabels';
+
+type ApiKey = RouterOutputs['apiKeys']['list'][number];
+
+function keyStatus(key: ApiKey): { label: string; className: string } {
+  if (key.revokedAt) return { label: 'Revoked', className: 'status revoked' };
+  if (key.expiresAt && new Date(key.expiresAt).getTime() <= Date.now()) return { label: 'Expired', className: 'status revoked' };
+  return { label: 'Active', className: 'status active' };
+}
+
+/** API keys: one's own (everyone's with 'apiKeys.manageAll'), create with the key shown once, revoke. */
+export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
+  const organisationId = organisation.id;
+  const keys = trpc.apiKeys.list.useQuery({ organisationId });
+  const utils = trpc.useUtils();
+  const [creating, setCreating] = useState(false);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const revoke = trpc.apiKeys.revoke.useMutation({
+    onSuccess: () => {
+      setRevoking(null);
+      void utils.apiKeys.list.invalidate();
+    },
+  });
+  const seesEveryone = can(organisation, 'apiKeys.manageAll');
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>API keys</h1>
+        <button type="button" className="button primary" onClick={() => setCreating(true)}>
+          New API key
+        </button>
+      </div>
+      <section className="note" aria-labelledby="rest-api-heading">
+        <h2 id="rest-api-heading">Using the REST API</h2>
+        <p>
+          Send the key in the <code>Authorization</code> header of every request: <code>Authorization: Bearer pai_…</code>. A key acts as
+          the person who created it, limited by its scope, and stops working when revoked, when it expires, or when its owner leaves{' '}
+          {organisation.name}. The endpoints are described in the <a href="/api/docs">API documentation</a>.
+        </p>
+      </section>
+
+      <section aria-labelledby="keys-heading">
+        <h2 id="keys-heading">{seesEveryone ? `Keys in ${organisation.name}` : 'Your keys'}</h2>
+        <ErrorMessage error={keys.error} />
+        {keys.isPending ? (
+          <p className="loading">Loading…</p>
+        ) : keys.data && keys.data.length === 0 ? (
+          <p className="muted">No API keys yet.</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Key</th>
+                <th scope="col">Scope</th>
+                {seesEveryone && <th scope="col">Owner</th>}
+                <th scope="col">Created</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.data?.map((key) => {
+                const status = keyStatus(key);
+                return (
+                  <tr key={key.id}>
+                    <td>{key.name}</td>
+                    <td>
+                      <code>{key.prefix}…</code>
+                    </td>
+                    <td>{API_KEY_SCOPE_LABELS[key.scope]}</td>
+                    {seesEveryone && <td>{key.ownerEmail}</td>}
+                    <td>{formatDateTime(key.createdAt)}</td>
+                    <td>{key.expiresAt ? formatDateTime(key.expiresAt) : <span className="muted">Never</span>}</td>
+                    <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="muted">Never</span>}</td>
+                    <td>
+                      <span className={status.className}>{status.label}</span>
+                      {key.revokedAt && <small className="muted"> {formatDateTime(key.revokedAt)}</small>}
+                    </td>
+                    <td className="actions">
+                      {!key.revokedAt && (
+                        <button type="button" className="button small danger" onClick={() => setRevoking(key)}>
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      {creating && (
+        <CreateApiKeyDialog
+          organisationId={organisationId}
+          onCreated={() => void utils.apiKeys.list.invalidate()}
+          onClose={() => setCreating(false)}
+        />
+      )}
+      {revoking && (
+        <ConfirmDialog
+          title={`Revoke ${revoking.name}`}
+          confirmLabel="Revoke key"
+          pending={revoke.isPending}
+          error={revoke.error}
+          onCancel={() => {
+            setRevoking(null);
+            revoke.reset();
+          }}
+          onConfirm={() => revoke.mutate({ organisationId, apiKeyId: revoking.id })}
+        >
+          <p>
+            Anything using the key <code>{revoking.prefix}…</code> stops working at once. A revoked key cannot be restored; create a new one
+            instead.
+          </p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
