@@ -178,6 +178,21 @@ describe('sessions', () => {
   });
 });
 
+describe('CSRF on procedures', () => {
+  it('refuses a cross-origin tRPC mutation carried by the session cookie, and accepts the same from the console origin', async () => {
+    oidc.nextIdentity({ sub: 'sub-csrf', email: 'csrf@example.org', email_verified: true, name: 'Csrf' });
+    const { agent, callback } = await startFlow();
+    await agent.request(callback.pathname + callback.search);
+    const forged = await agent.request('/trpc/apiKeys.create', { json: { organisationId: crypto.randomUUID(), name: 'x' }, origin: 'https://evil.example' });
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('Origin check failed');
+    const noOrigin = await agent.request('/trpc/apiKeys.create', { json: { organisationId: crypto.randomUUID(), name: 'x' }, origin: null });
+    expect(noOrigin.status).toBe(403);
+    const sameOrigin = await agent.request('/trpc/apiKeys.create', { json: { organisationId: crypto.randomUUID(), name: 'x' } });
+    expect(sameOrigin.status).toBe(404);
+  });
+});
+
 describe('the development sign-in', () => {
   it('is not offered when Google is configured and it is not switched on', async () => {
     const response = await app.agent().request('/auth/dev/sign-in', { form: { email: 'x@example.org' } });
