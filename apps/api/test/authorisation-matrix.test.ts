@@ -60,9 +60,22 @@ async function newChapter(organisationId: string) {
   return (await app.db.insertInto('workspaces').values({ organisation_id: organisationId, kind: 'chapter', name: slug, slug }).returning('id').executeTakeFirstOrThrow()).id;
 }
 
-function expectedOutcome(access: Access, actor: Actor): 'success' | 'FORBIDDEN' | 'NOT_FOUND' {
+/**
+ * Object-level rules on top of the matrix: finding a workspace by slug is open to every member,
+ * but without the organisation-wide view only a workspace one has a role in can be found.
+ */
+const OBJECT_LEVEL: Record<string, (actor: Actor) => 'NOT_FOUND' | undefined> = {
+  'workspaces.bySlug': (actor) => {
+    const seesAll = orgRoleCan(actor.orgRole, 'organisation.view');
+    const hasRole = effectiveWorkspaceRole({ orgRole: actor.orgRole, globalRole: actor.globalRole ?? null, workspaceRole: actor.workspaceRole ?? null }) !== null;
+    return seesAll || hasRole ? undefined : 'NOT_FOUND';
+  },
+};
+
+function expectedOutcome(path: string, access: Access, actor: Actor): 'success' | 'FORBIDDEN' | 'NOT_FOUND' {
   if (actor.outsider) return 'NOT_FOUND';
-  if (access.scope === 'organisation') return orgRoleCan(actor.orgRole, access.permission) ? 'success' : 'FORBIDDEN';
+  const objectLevel = OBJECT_LEVEL[path]?.(actor);
+  if (access.scope === 'organisation') return orgRoleCan(actor.orgRole, access.permission) ? (objectLevel ?? 'success') : 'FORBIDDEN';
   const role = effectiveWorkspaceRole({ orgRole: actor.orgRole, globalRole: actor.globalRole ?? null, workspaceRole: actor.workspaceRole ?? null });
   const allowed = (access.permission !== undefined && workspaceRoleCan(role, access.permission)) || (access.orOrg !== undefined && orgRoleCan(actor.orgRole, access.orOrg));
   return allowed ? 'success' : 'FORBIDDEN';
@@ -104,7 +117,7 @@ describe('the authorisation matrix', () => {
       for (const actor of ACTORS) {
         const access = procedure._def.meta?.access;
         if (!access) continue;
-        const expected = expectedOutcome(access, actor);
+        const expected = expectedOutcome(path, access, actor);
         it(`${actor.name}: ${expected}`, async () => {
           const organisationId = home.organisationId;
           const workspaceId = await newChapter(organisationId);

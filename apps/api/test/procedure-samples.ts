@@ -33,7 +33,10 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'invitations.resend': async (t) => ({ organisationId: t.organisationId, invitationId: await freshInvitation(t) }),
     'invitations.revoke': async (t) => ({ organisationId: t.organisationId, invitationId: await freshInvitation(t) }),
     'workspaces.list': async (t) => ({ organisationId: t.organisationId }),
-    'workspaces.bySlug': async (t) => ({ organisationId: t.organisationId, slug: 'global' }),
+    'workspaces.bySlug': async (t) => {
+      const { slug } = await getApp().db.selectFrom('workspaces').select('slug').where('id', '=', t.workspaceId).executeTakeFirstOrThrow();
+      return { organisationId: t.organisationId, slug };
+    },
     'workspaces.create': async (t) => ({ organisationId: t.organisationId, name: 'New', slug: `new-${unique()}` }),
     'workspaces.get': async (t) => ({ workspaceId: t.workspaceId }),
     'workspaces.update': async (t) => ({ workspaceId: t.workspaceId, timezone: 'Europe/Paris' }),

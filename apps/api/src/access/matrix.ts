@@ -16,6 +16,8 @@ export const ORG_PERMISSIONS = {
   'users.manageAnyRole': ['admin'],
   'users.assignWorkspaces': ['admin', 'user_admin'],
   'workspaces.manage': ['admin', 'user_admin'],
+  /** Find one workspace by its slug (members only find those they have a role in). */
+  'workspaces.lookup': ['admin', 'billing_admin', 'user_admin', 'member'],
   'integrations.manage': ['admin'],
   'fields.manageCore': ['admin'],
   'audit.view': ['admin'],

@@ -2,8 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { authedProcedure } from '../trpc.js';
 import { type OrgPermission, orgRoleCan, type WorkspacePermission, workspaceRoleCan } from './matrix.js';
-import { effectiveWorkspaceRole } from './roles.js';
-import type { OrgRole, WorkspaceRole } from '@steward/db';
+import { resolveWorkspaceAccess } from './roles.js';
 
 export const organisationIdInput = z.object({ organisationId: z.uuid('organisationId must be a UUID') });
 export const workspaceIdInput = z.object({ workspaceId: z.uuid('workspaceId must be a UUID') });
@@ -43,50 +42,19 @@ export function workspaceProcedure(needs: WorkspacePermission | { workspace?: Wo
     .meta({ access: { scope: 'workspace', permission, orOrg: orgPermission } })
     .input(workspaceIdInput)
     .use(async ({ ctx, input, next }) => {
-      const row = await ctx.db
-        .selectFrom('workspaces as w')
-        .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'w.organisation_id').on('m.user_id', '=', ctx.user.id))
-        .select([
-          'w.id',
-          'w.organisation_id',
-          'w.kind',
-          'm.org_role',
-          (eb) =>
-            eb
-              .selectFrom('workspace_memberships')
-              .select('role')
-              .whereRef('workspace_id', '=', 'w.id')
-              .where('user_id', '=', ctx.user.id)
-              .as('workspace_role'),
-          (eb) =>
-            eb
-              .selectFrom('workspace_memberships as gm')
-              .innerJoin('workspaces as g', 'g.id', 'gm.workspace_id')
-              .select('gm.role')
-              .whereRef('g.organisation_id', '=', 'w.organisation_id')
-              .where('g.kind', '=', 'global')
-              .where('gm.user_id', '=', ctx.user.id)
-              .as('global_role'),
-        ])
-        .where('w.id', '=', input.workspaceId)
-        .executeTakeFirst();
-      if (!row || (ctx.apiKey && ctx.apiKey.organisationId !== row.organisation_id)) {
+      const access = await resolveWorkspaceAccess(ctx.db, ctx.user.id, input.workspaceId);
+      if (!access || (ctx.apiKey && ctx.apiKey.organisationId !== access.organisationId)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found.' });
       }
-      const orgRole = row.org_role as OrgRole;
-      const role = effectiveWorkspaceRole({
-        orgRole,
-        globalRole: (row.global_role as WorkspaceRole | null) ?? null,
-        workspaceRole: (row.workspace_role as WorkspaceRole | null) ?? null,
-      });
+      const { orgRole, role } = access;
       const allowed =
         (permission !== undefined && workspaceRoleCan(role, permission)) || (orgPermission !== undefined && orgRoleCan(orgRole, orgPermission));
       if (!allowed) throw denied();
       return next({
         ctx: {
           ...ctx,
-          org: { id: row.organisation_id, role: orgRole },
-          workspace: { id: row.id, kind: row.kind, role },
+          org: { id: access.organisationId, role: orgRole },
+          workspace: { id: access.workspaceId, kind: access.kind, role },
         },
       });
     });

@@ -1,4 +1,4 @@
-import type { OrgRole, WorkspaceRole } from '@steward/db';
+import type { Db, OrgRole, WorkspaceRole } from '@steward/db';
 
 const RANK: Record<WorkspaceRole, number> = { viewer: 1, member: 2, admin: 3 };
 
@@ -19,4 +19,44 @@ export function effectiveWorkspaceRole(input: {
 }): WorkspaceRole | null {
   if (input.orgRole === 'admin') return 'admin';
   return higherWorkspaceRole(input.globalRole, input.workspaceRole);
+}
+
+/**
+ * A user's standing in a workspace, in one query: the organisation role, the role in this
+ * workspace and the global role. Null when the user is not in the workspace's organisation.
+ */
+export async function resolveWorkspaceAccess(db: Db, userId: string, workspaceId: string) {
+  const row = await db
+    .selectFrom('workspaces as w')
+    .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'w.organisation_id').on('m.user_id', '=', userId))
+    .select([
+      'w.id',
+      'w.organisation_id',
+      'w.kind',
+      'm.org_role',
+      (eb) => eb.selectFrom('workspace_memberships').select('role').whereRef('workspace_id', '=', 'w.id').where('user_id', '=', userId).as('workspace_role'),
+      (eb) =>
+        eb
+          .selectFrom('workspace_memberships as gm')
+          .innerJoin('workspaces as g', 'g.id', 'gm.workspace_id')
+          .select('gm.role')
+          .whereRef('g.organisation_id', '=', 'w.organisation_id')
+          .where('g.kind', '=', 'global')
+          .where('gm.user_id', '=', userId)
+          .as('global_role'),
+    ])
+    .where('w.id', '=', workspaceId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    workspaceId: row.id,
+    organisationId: row.organisation_id,
+    kind: row.kind,
+    orgRole: row.org_role,
+    role: effectiveWorkspaceRole({
+      orgRole: row.org_role,
+      globalRole: (row.global_role as WorkspaceRole | null) ?? null,
+      workspaceRole: (row.workspace_role as WorkspaceRole | null) ?? null,
+    }),
+  };
 }

@@ -114,8 +114,9 @@ describe('API keys', () => {
     const member = await addSignedInMember(app, org.organisationId, 'keymember@acme.example', 'member');
     const own = await createKey(member.agent);
     const adminKey = await createKey();
-    const seen = await member.agent.trpc<{ id: string }[]>('apiKeys.list', { organisationId: org.organisationId });
-    expect(seen.data.map((k) => k.id)).toEqual([own.id]);
+    const seen = await member.agent.trpc<{ keys: { id: string }[]; total: number }>('apiKeys.list', { organisationId: org.organisationId });
+    expect(seen.data.keys.map((k) => k.id)).toEqual([own.id]);
+    expect(seen.data.total).toBe(1);
     const denied = await member.agent.trpc('apiKeys.revoke', { organisationId: org.organisationId, apiKeyId: adminKey.id }, 'mutation');
     expect(denied.error?.data.code).toBe('NOT_FOUND');
     expect((await org.admin.agent.trpc('apiKeys.revoke', { organisationId: org.organisationId, apiKeyId: own.id }, 'mutation')).error).toBeNull();

@@ -17,15 +17,21 @@ const keyColumns = [
   'k.user_id as ownerId',
 ] as const;
 
-/** One's own keys; everyone's for those who may manage all keys. Never the key or its hash. */
-export async function listApiKeys(db: Db, organisationId: string, viewer: { userId: string; orgRole: OrgRole }) {
-  let query = db
-    .selectFrom('api_keys as k')
-    .innerJoin('users as u', 'u.id', 'k.user_id')
-    .select(keyColumns)
-    .where('k.organisation_id', '=', organisationId);
+/** One's own keys; everyone's for those who may manage all keys. Never the key or its hash. Paged. */
+export async function listApiKeys(db: Db, organisationId: string, viewer: { userId: string; orgRole: OrgRole }, paging: { page: number; pageSize: number }) {
+  let query = db.selectFrom('api_keys as k').innerJoin('users as u', 'u.id', 'k.user_id').where('k.organisation_id', '=', organisationId);
   if (!orgRoleCan(viewer.orgRole, 'apiKeys.manageAll')) query = query.where('k.user_id', '=', viewer.userId);
-  return query.orderBy('k.revoked_at', (ob) => ob.desc().nullsFirst()).orderBy('k.created_at', 'desc').limit(500).execute();
+  const [keys, total] = await Promise.all([
+    query
+      .select(keyColumns)
+      .orderBy('k.revoked_at', (ob) => ob.desc().nullsFirst())
+      .orderBy('k.created_at', 'desc')
+      .limit(paging.pageSize)
+      .offset((paging.page - 1) * paging.pageSize)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+  ]);
+  return { keys, total: total.count, ...paging };
 }
 
 /** Creates a key for the caller. The full key is returned this once and never again. */

@@ -14,8 +14,10 @@ export const createApiKeyInput = z.object({
 export const apiKeysRouter = router({
   list: orgProcedure('apiKeys.manageOwn')
     .meta({ openapi: { method: 'GET', path: '/organisations/{organisationId}/api-keys', tags: ['api-keys'], summary: 'Your API keys (everyone\'s for organisation admins)' } })
+    .input(z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(25) }))
     .output(
-      z.array(
+      z.object({
+        keys: z.array(
         z.object({
           id: z.string(),
           name: z.string(),
@@ -28,9 +30,13 @@ export const apiKeysRouter = router({
           ownerEmail: z.string(),
           ownerId: z.string(),
         }),
-      ),
+        ),
+        total: z.number(),
+        page: z.number(),
+        pageSize: z.number(),
+      }),
     )
-    .query(({ ctx }) => listApiKeys(ctx.db, ctx.org.id, { userId: ctx.user.id, orgRole: ctx.org.role })),
+    .query(({ ctx, input }) => listApiKeys(ctx.db, ctx.org.id, { userId: ctx.user.id, orgRole: ctx.org.role }, input)),
 
   create: orgProcedure('apiKeys.manageOwn')
     .input(createApiKeyInput)

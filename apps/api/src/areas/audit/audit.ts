@@ -18,7 +18,7 @@ export async function listAuditEntries(db: Db, organisationId: string, filter: A
   if (filter.workspaceId) query = query.where('workspace_id', '=', filter.workspaceId);
   if (filter.from) query = query.where('occurred_at', '>=', filter.from);
   if (filter.to) query = query.where('occurred_at', '<', filter.to);
-  const [entries, total, actions] = await Promise.all([
+  const [entries, total, actions, actors] = await Promise.all([
     query
       .select([
         'id',
@@ -42,6 +42,23 @@ export async function listAuditEntries(db: Db, organisationId: string, filter: A
       .execute(),
     query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
     db.selectFrom('audit_log').select('action').distinct().where('organisation_id', '=', organisationId).orderBy('action').execute(),
+    // Everyone who ever acted here, including people since removed: the actor filter's choices.
+    db
+      .selectFrom('audit_log')
+      .select(['actor_user_id as userId', 'actor_email as email'])
+      .distinct()
+      .where('organisation_id', '=', organisationId)
+      .where('actor_user_id', 'is not', null)
+      .orderBy('actor_email')
+      .limit(1000)
+      .execute(),
   ]);
-  return { entries, total: total.count, page: filter.page, pageSize: filter.pageSize, actions: actions.map((a) => a.action) };
+  return {
+    entries,
+    total: total.count,
+    page: filter.page,
+    pageSize: filter.pageSize,
+    actions: actions.map((a) => a.action),
+    actors: actors.map((a) => ({ userId: a.userId!, email: a.email ?? '' })),
+  };
 }

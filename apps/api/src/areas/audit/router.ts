@@ -35,6 +35,7 @@ export const auditPageOutput = z.object({
   page: z.number(),
   pageSize: z.number(),
   actions: z.array(z.string()),
+  actors: z.array(z.object({ userId: z.string(), email: z.string() })),
 });
 
 /** Read-only by design: nothing in Steward changes or deletes an entry (the table refuses it too). */

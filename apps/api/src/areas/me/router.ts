@@ -1,8 +1,8 @@
-import { ORG_ROLES } from '@steward/db';
+import { ORG_ROLES, WORKSPACE_ROLES } from '@steward/db';
 import { z } from 'zod';
 import { ORG_PERMISSIONS, type OrgPermission } from '../../access/matrix.js';
 import { authedProcedure } from '../../trpc.js';
-import { listMyOrganisations } from './me.js';
+import { LIMITS, listMyOrganisations } from './me.js';
 
 /** The signed-in person and the organisations they belong to (the console's switcher). */
 export const meQuery = authedProcedure
@@ -10,10 +10,20 @@ export const meQuery = authedProcedure
   .output(
     z.object({
       user: z.object({ id: z.string(), email: z.string(), name: z.string(), avatarUrl: z.string().nullable() }),
-      organisations: z.array(z.object({ id: z.string(), name: z.string(), orgRole: z.enum(ORG_ROLES), permissions: z.array(z.enum(Object.keys(ORG_PERMISSIONS) as [OrgPermission, ...OrgPermission[]])) })),
+      organisations: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          orgRole: z.enum(ORG_ROLES),
+          permissions: z.array(z.enum(Object.keys(ORG_PERMISSIONS) as [OrgPermission, ...OrgPermission[]])),
+          workspaces: z.array(z.object({ id: z.string(), name: z.string(), slug: z.string(), kind: z.enum(['global', 'chapter']), role: z.enum(WORKSPACE_ROLES) })),
+        }),
+      ),
+      limits: z.object({ maxWorkspacesPerInvitation: z.number(), maxLogoBytes: z.number() }),
     }),
   )
   .query(async ({ ctx }) => ({
   user: ctx.user,
   organisations: await listMyOrganisations(ctx.db, ctx.user.id),
+  limits: LIMITS,
 }));

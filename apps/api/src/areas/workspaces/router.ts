@@ -1,4 +1,7 @@
+import { TRPCError } from '@trpc/server';
+import { orgRoleCan } from '../../access/matrix.js';
 import { orgProcedure, workspaceProcedure } from '../../access/middleware.js';
+import { resolveWorkspaceAccess } from '../../access/roles.js';
 import { actorOf, router } from '../../trpc.js';
 import {
   bySlugInput,
@@ -30,9 +33,16 @@ export const workspacesRouter = router({
     .meta({ openapi: { method: 'GET', path: '/organisations/{organisationId}/workspaces', tags: ['workspaces'], summary: 'List workspaces' } })
     .output(workspaceListOutput)
     .query(({ ctx }) => listWorkspaces(ctx.db, ctx.org.id)),
-  bySlug: orgProcedure('organisation.view')
+  bySlug: orgProcedure('workspaces.lookup')
     .input(bySlugInput)
-    .query(({ ctx, input }) => findWorkspaceBySlug(ctx.db, ctx.org.id, input.slug)),
+    .query(async ({ ctx, input }) => {
+      const found = await findWorkspaceBySlug(ctx.db, ctx.org.id, input.slug);
+      // Without the organisation-wide view, only workspaces one has a role in can be found.
+      if (!orgRoleCan(ctx.org.role, 'organisation.view') && !(await resolveWorkspaceAccess(ctx.db, ctx.user.id, found.workspace.id))?.role) {
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found.' });
+      }
+      return found;
+    }),
   create: orgProcedure('workspaces.manage')
     .meta({ openapi: { method: 'POST', path: '/organisations/{organisationId}/workspaces', tags: ['workspaces'], summary: 'Create a chapter workspace' } })
     .input(createWorkspaceInput)
