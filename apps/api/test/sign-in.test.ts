@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, startOidcServer, startTestApp, type OidcServer, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { connectDatabase } from '@steward/db';
 import { hashSessionToken } from '../src/auth/sessions.js';
 
 let database: TestDatabase;
@@ -137,6 +138,24 @@ describe('sessions', () => {
     const me = await app.agent().trpc('me');
     expect(me.status).toBe(401);
     expect(me.error?.data.code).toBe('UNAUTHORIZED');
+  });
+
+  it('costs one query of the sessions table per authenticated request', async () => {
+    const agent = await signedIn();
+    const queries: string[] = [];
+    const counting = connectDatabase(database.url, { onQuery: (sql) => queries.push(sql) });
+    const counted = await startTestApp({ database: { db: counting, url: database.url }, workers: false, env: { STEWARD_DEV_SIGN_IN: 'off', ...oidc.env() } });
+    try {
+      const replay = counted.agent();
+      replay.setCookie(SESSION_COOKIE, agent.cookie(SESSION_COOKIE)!);
+      expect((await replay.trpc('me')).status).toBe(200);
+      const sessionQueries = queries.filter((q) => /"sessions"/.test(q));
+      expect(sessionQueries).toHaveLength(1);
+      expect(sessionQueries[0]).toMatch(/inner join "users"/);
+    } finally {
+      await counted.close();
+      await counting.destroy();
+    }
   });
 
   it('refuses an expired session and deletes it', async () => {

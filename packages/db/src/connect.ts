@@ -9,6 +9,8 @@ export interface ConnectOptions {
   statementTimeoutMs?: number;
   maxConnections?: number;
   onPoolError?: (error: Error) => void;
+  /** Called with the SQL of every query run (tests count queries with it). */
+  onQuery?: (sql: string) => void;
 }
 
 // timestamptz as Date, int8 (count(*)) as number: counts here never approach 2^53.
@@ -25,5 +27,9 @@ export function connectDatabase(databaseUrl: string, options: ConnectOptions = {
   // An idle client losing its connection (database restart, network blip) emits 'error' on
   // the pool; unhandled, that would crash the process. The pool replaces the client itself.
   pool.on('error', options.onPoolError ?? (() => {}));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const onQuery = options.onQuery;
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: onQuery ? (event) => onQuery(event.query.sql) : undefined,
+  });
 }
