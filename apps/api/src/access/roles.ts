@@ -1,4 +1,5 @@
-import type { Db, OrgRole, WorkspaceRole } from '@steward/db';
+import type { Database, Db, OrgRole, WorkspaceRole } from '@steward/db';
+import type { ExpressionBuilder } from 'kysely';
 
 const RANK: Record<WorkspaceRole, number> = { viewer: 1, member: 2, admin: 3 };
 
@@ -21,6 +22,17 @@ export function effectiveWorkspaceRole(input: {
   return higherWorkspaceRole(input.globalRole, input.workspaceRole);
 }
 
+/** The user's role in the global workspace of the organisation of workspace `w` (a subquery). */
+export function globalRoleOf(eb: ExpressionBuilder<Database & { w: Database['workspaces'] }, 'w'>, userId: string) {
+  return eb
+    .selectFrom('workspace_memberships as gm')
+    .innerJoin('workspaces as g', 'g.id', 'gm.workspace_id')
+    .select('gm.role')
+    .whereRef('g.organisation_id', '=', 'w.organisation_id')
+    .where('g.kind', '=', 'global')
+    .where('gm.user_id', '=', userId);
+}
+
 /**
  * A user's standing in a workspace, in one query: the organisation role, the role in this
  * workspace and the global role. Null when the user is not in the workspace's organisation.
@@ -35,15 +47,7 @@ export async function resolveWorkspaceAccess(db: Db, userId: string, workspaceId
       'w.kind',
       'm.org_role',
       (eb) => eb.selectFrom('workspace_memberships').select('role').whereRef('workspace_id', '=', 'w.id').where('user_id', '=', userId).as('workspace_role'),
-      (eb) =>
-        eb
-          .selectFrom('workspace_memberships as gm')
-          .innerJoin('workspaces as g', 'g.id', 'gm.workspace_id')
-          .select('gm.role')
-          .whereRef('g.organisation_id', '=', 'w.organisation_id')
-          .where('g.kind', '=', 'global')
-          .where('gm.user_id', '=', userId)
-          .as('global_role'),
+      (eb) => globalRoleOf(eb, userId).as('global_role'),
     ])
     .where('w.id', '=', workspaceId)
     .executeTakeFirst();

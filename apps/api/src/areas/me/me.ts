@@ -1,6 +1,6 @@
 import type { Db, WorkspaceRole } from '@steward/db';
 import { ORG_PERMISSIONS, type OrgPermission, orgRoleCan } from '../../access/matrix.js';
-import { effectiveWorkspaceRole } from '../../access/roles.js';
+import { effectiveWorkspaceRole, globalRoleOf } from '../../access/roles.js';
 import { MAX_WORKSPACES_PER_INVITATION } from '../users/schemas.js';
 import { MAX_LOGO_BYTES } from '../workspaces/schemas.js';
 
@@ -34,15 +34,7 @@ export async function listMyOrganisations(db: Db, userId: string) {
         'w.kind',
         'm.org_role as orgRole',
         'wm.role as workspaceRole',
-        (eb) =>
-          eb
-            .selectFrom('workspace_memberships as gm')
-            .innerJoin('workspaces as g', 'g.id', 'gm.workspace_id')
-            .select('gm.role')
-            .whereRef('g.organisation_id', '=', 'w.organisation_id')
-            .where('g.kind', '=', 'global')
-            .where('gm.user_id', '=', userId)
-            .as('globalRole'),
+        (eb) => globalRoleOf(eb, userId).as('globalRole'),
       ])
       .orderBy('w.kind', 'desc')
       .orderBy('w.name')
