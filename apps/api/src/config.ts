@@ -33,6 +33,7 @@ const environmentSchema = z.object({
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   STEWARD_SECRET_KEY: optionalString,
   STEWARD_SECRET_KEYS_PREVIOUS: optionalString,
+  TRUST_PROXY: optionalString,
   REST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   JOB_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
@@ -56,6 +57,8 @@ export interface Config {
   bootstrapDemo: boolean;
   mailersend: { apiKey: string | null; fromEmail: string; fromName: string; baseUrl: string };
   jobs: { retryLimit: number; retryDelaySeconds: number; pollingIntervalSeconds: number };
+  /** Express's `trust proxy`: which proxies may set X-Forwarded-For (per-IP limits, audit IPs). */
+  trustProxy: boolean | number | string;
   /** Requests per minute per API key on the REST surface. */
   restRateLimitPerMinute: number;
   secretKey: string | undefined;
@@ -119,6 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     },
     signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
     restRateLimitPerMinute: e.REST_RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     secretKey: e.STEWARD_SECRET_KEY,
     previousSecretKeys: (e.STEWARD_SECRET_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     jobs: {

@@ -52,6 +52,7 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   const lucia = createLucia(db, config);
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
 
   app.use((req, res, next) => {
     req.requestId = randomUUID();
