@@ -3,6 +3,7 @@ import { ApiKeysPage } from './areas/api-keys/ApiKeysPage';
 import { AuditLogPage } from './areas/audit/AuditLogPage';
 import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
 import { OverviewPage } from './areas/overview/OverviewPage';
+import { WORKSPACE_ROLE_LABELS } from './areas/users/roleLabels';
 import { UsersPage } from './areas/users/UsersPage';
 import { WorkspaceSettingsPage } from './areas/workspaces/WorkspaceSettingsPage';
 import { WorkspacesPage } from './areas/workspaces/WorkspacesPage';
@@ -14,6 +15,8 @@ import { Avatar } from './ui/Avatar';
 
 type Me = RouterOutputs['me'];
 export type Organisation = Me['organisations'][number];
+/** Limits the server enforces (e.g. logo size), for pages to check before sending. */
+export type Limits = Me['limits'];
 
 interface Area {
   /** The first path segment after /orgs/:id ('' for the overview). */
@@ -21,20 +24,25 @@ interface Area {
   label: string;
   /** Shown in the sidebar and reachable only with this organisation permission. */
   permission?: OrgPermission;
-  /** `subPath` is what follows the area's segment, e.g. a workspace slug. */
-  render: (org: Organisation, subPath: string) => React.ReactNode;
+  render: (org: Organisation, limits: Limits) => React.ReactNode;
+  /**
+   * The page at `<area>/<subPath>` (e.g. a workspace's settings by slug). It has no organisation
+   * permission of its own: the page asks the server, which decides per object.
+   */
+  detail?: (org: Organisation, subPath: string, limits: Limits) => React.ReactNode;
 }
 
 /** The settings areas the console has, in sidebar order. */
 const AREAS: Area[] = [
   { path: '', label: 'Overview', render: (org) => <OverviewPage organisation={org} /> },
-  { path: 'users', label: 'Users', permission: 'organisation.view', render: (org) => <UsersPage key={org.id} organisation={org} /> },
+  { path: 'users', label: 'Users', permission: 'organisation.view', render: (org, limits) => <UsersPage key={org.id} organisation={org} limits={limits} /> },
   {
     path: 'workspaces',
     label: 'Workspaces',
     permission: 'organisation.view',
-    render: (org, slug) =>
-      slug ? <WorkspaceSettingsPage key={org.id} organisation={org} slug={slug} /> : <WorkspacesPage key={org.id} organisation={org} />,
+    render: (org) => <WorkspacesPage key={org.id} organisation={org} />,
+    // Workspace admins reach their workspace's settings without the organisation-wide view.
+    detail: (org, slug, limits) => <WorkspaceSettingsPage key={org.id} organisation={org} slug={slug} limits={limits} />,
   },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys.manageOwn', render: (org) => <ApiKeysPage key={org.id} organisation={org} /> },
   { path: 'integrations', label: 'Integrations', permission: 'integrations.manage', render: (org) => <IntegrationsPage key={org.id} organisation={org} /> },
@@ -54,10 +62,13 @@ export function Layout({ me }: { me: Me }) {
   const area = AREAS.find((a) => a.path === areaPath);
   const visibleAreas = organisation ? AREAS.filter((a) => !a.permission || can(organisation, a.permission)) : [];
 
+  const showsDetail = Boolean(area?.detail && subPath);
+
   function renderArea(org: Organisation) {
     if (!area) return <p>This page does not exist.</p>;
+    if (area.detail && subPath) return area.detail(org, subPath, me.limits);
     if (area.permission && !can(org, area.permission)) return <p>Your role in {org.name} does not give access to this page.</p>;
-    return area.render(org, subPath);
+    return area.render(org, me.limits);
   }
 
   return (
@@ -95,16 +106,34 @@ export function Layout({ me }: { me: Me }) {
       )}
       {organisation ? (
         <div className="body">
-          <nav className="sidebar" aria-label="Settings">
-            {visibleAreas.map((a) => {
-              const to = `/orgs/${organisation.id}${a.path ? `/${a.path}` : ''}`;
-              return (
-                <Link key={a.path} to={to} aria-current={a === area ? 'page' : undefined}>
-                  {a.label}
-                </Link>
-              );
-            })}
-          </nav>
+          <div className="sidebar">
+            <nav aria-label="Settings">
+              {visibleAreas.map((a) => {
+                const to = `/orgs/${organisation.id}${a.path ? `/${a.path}` : ''}`;
+                return (
+                  <Link key={a.path} to={to} aria-current={a === area && !showsDetail ? 'page' : undefined}>
+                    {a.label}
+                  </Link>
+                );
+              })}
+            </nav>
+            {organisation.workspaces.length > 0 && (
+              <nav className="workspace-links" aria-labelledby="your-workspaces-heading">
+                <h2 id="your-workspaces-heading" className="sidebar-heading">
+                  Your workspaces
+                </h2>
+                {organisation.workspaces.map((w) => (
+                  <Link
+                    key={w.id}
+                    to={`/orgs/${organisation.id}/workspaces/${encodeURIComponent(w.slug)}`}
+                    aria-current={showsDetail && areaPath === 'workspaces' && subPath === w.slug ? 'page' : undefined}
+                  >
+                    {w.name} <small className="muted">{WORKSPACE_ROLE_LABELS[w.role]}</small>
+                  </Link>
+                ))}
+              </nav>
+            )}
+          </div>
           <main className="content">{renderArea(organisation)}</main>
         </div>
       ) : (

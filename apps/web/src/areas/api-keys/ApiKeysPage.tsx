@@ -8,7 +8,9 @@ import { formatDateTime } from '../../ui/formatDate';
 import { CreateApiKeyDialog } from './CreateApiKeyDialog';
 import { API_KEY_SCOPE_LABELS } from './scopeLabels';
 
-type ApiKey = RouterOutputs['apiKeys']['list'][number];
+type ApiKey = RouterOutputs['apiKeys']['list']['keys'][number];
+
+const PAGE_SIZE = 25;
 
 function keyStatus(key: ApiKey): { label: string; className: string } {
   if (key.revokedAt) return { label: 'Revoked', className: 'status revoked' };
@@ -16,10 +18,11 @@ function keyStatus(key: ApiKey): { label: string; className: string } {
   return { label: 'Active', className: 'status active' };
 }
 
-/** API keys: one's own (everyone's with 'apiKeys.manageAll'), create with the key shown once, revoke. */
+/** API keys: one's own (everyone's with 'apiKeys.manageAll'), paged; create with the key shown once, revoke. */
 export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
   const organisationId = organisation.id;
-  const keys = trpc.apiKeys.list.useQuery({ organisationId });
+  const [page, setPage] = useState(1);
+  const keys = trpc.apiKeys.list.useQuery({ organisationId, page, pageSize: PAGE_SIZE }, { placeholderData: (previous) => previous });
   const utils = trpc.useUtils();
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
@@ -30,6 +33,10 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
     },
   });
   const seesEveryone = can(organisation, 'apiKeys.manageAll');
+
+  const data = keys.data;
+  const first = data && data.total > 0 ? (data.page - 1) * data.pageSize + 1 : 0;
+  const last = data ? Math.min(data.page * data.pageSize, data.total) : 0;
 
   return (
     <>
@@ -53,7 +60,7 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
         <ErrorMessage error={keys.error} />
         {keys.isPending ? (
           <p className="loading">Loading…</p>
-        ) : keys.data && keys.data.length === 0 ? (
+        ) : data && data.keys.length === 0 && page === 1 ? (
           <p className="muted">No API keys yet.</p>
         ) : (
           <table className="table">
@@ -73,7 +80,7 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
               </tr>
             </thead>
             <tbody>
-              {keys.data?.map((key) => {
+              {data?.keys.map((key) => {
                 const status = keyStatus(key);
                 return (
                   <tr key={key.id}>
@@ -103,12 +110,29 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
             </tbody>
           </table>
         )}
+        {data && data.total > 0 && (
+          <nav className="pager" aria-label="API key pages">
+            <button type="button" className="button small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              Previous
+            </button>
+            <span>
+              {first}–{last} of {data.total}
+            </span>
+            <button type="button" className="button small" disabled={last >= data.total} onClick={() => setPage(page + 1)}>
+              Next
+            </button>
+          </nav>
+        )}
       </section>
 
       {creating && (
         <CreateApiKeyDialog
           organisationId={organisationId}
-          onCreated={() => void utils.apiKeys.list.invalidate()}
+          onCreated={() => {
+            // A new key is active and newest, so it comes first.
+            setPage(1);
+            void utils.apiKeys.list.invalidate();
+          }}
           onClose={() => setCreating(false)}
         />
       )}

@@ -8,8 +8,6 @@ import { formatDateTime } from '../../ui/formatDate';
 type AuditEntry = RouterOutputs['audit']['list']['entries'][number];
 
 const PAGE_SIZE = 50;
-/** The most members users.list returns in one page; the actor filter lists these. */
-const MEMBERS_FOR_FILTER = 100;
 
 /** A `YYYY-MM-DD` date input as the start of that local day, `days` later, in ISO form. */
 function startOfLocalDay(date: string, days = 0): string {
@@ -42,9 +40,11 @@ export function AuditLogPage({ organisation }: { organisation: Organisation }) {
     },
     { placeholderData: (previous) => previous },
   );
-  const members = trpc.users.list.useQuery({ organisationId, page: 1, pageSize: MEMBERS_FOR_FILTER });
   const workspaces = trpc.workspaces.list.useQuery({ organisationId });
   const workspaceName = new Map(workspaces.data?.map((w) => [w.id, w.name]));
+  // One choice per person, even if they acted under more than one email address.
+  const actors = new Map<string, string[]>();
+  for (const actor of log.data?.actors ?? []) actors.set(actor.userId, [...(actors.get(actor.userId) ?? []), actor.email]);
 
   /** Every filter change starts again at the first page. */
   function filter(set: (value: string) => void) {
@@ -71,9 +71,10 @@ export function AuditLogPage({ organisation }: { organisation: Organisation }) {
           {(control) => (
             <select {...control} value={actorUserId} onChange={filter(setActorUserId)}>
               <option value="">Anyone</option>
-              {members.data?.members.map((m) => (
-                <option key={m.userId} value={m.userId}>
-                  {m.name} ({m.email})
+              {/* Everyone who ever acted here, people since removed included. */}
+              {[...actors].map(([userId, emails]) => (
+                <option key={userId} value={userId}>
+                  {emails.join(', ')}
                 </option>
               ))}
             </select>
@@ -126,7 +127,7 @@ export function AuditLogPage({ organisation }: { organisation: Organisation }) {
           </button>
         )}
       </form>
-      <ErrorMessage error={log.error ?? members.error ?? workspaces.error} />
+      <ErrorMessage error={log.error ?? workspaces.error} />
 
       <section aria-label="Audit entries">
         {log.isPending ? (

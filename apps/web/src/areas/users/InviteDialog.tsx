@@ -11,13 +11,11 @@ import type { Workspace } from './types';
 type Assignment = NonNullable<RouterInputs['invitations']['create']['workspaces']>[number];
 
 /**
- * The server's limit (MAX_WORKSPACES_PER_INVITATION in apps/api/src/areas/users/schemas.ts); the
- * console stops here so nobody fills in an 11th row, and the server refuses more anyway.
+ * `maxWorkspaces` is the server's limit (from `me`): the console stops there so nobody fills in a row
+ * too many, and the server refuses more anyway.
  */
-const MAX_WORKSPACES_PER_INVITATION = 10;
-
-export function InviteDialog(props: { organisation: Organisation; workspaces: Workspace[]; onClose: () => void; onInvited: () => void }) {
-  const { organisation, workspaces } = props;
+export function InviteDialog(props: { organisation: Organisation; workspaces: Workspace[]; maxWorkspaces: number; onClose: () => void; onInvited: () => void }) {
+  const { organisation, workspaces, maxWorkspaces } = props;
   // User admins invite members only; other roles need 'users.manageAnyRole'.
   const allowedRoles: OrgRole[] = can(organisation, 'users.manageAnyRole') ? ORG_ROLES : ['member'];
   const [email, setEmail] = useState('');
@@ -26,7 +24,7 @@ export function InviteDialog(props: { organisation: Organisation; workspaces: Wo
   const invite = trpc.invitations.create.useMutation({ onSuccess: props.onInvited });
 
   const unassigned = workspaces.filter((w) => !assignments.some((a) => a.workspaceId === w.id));
-  const atLimit = assignments.length >= MAX_WORKSPACES_PER_INVITATION;
+  const atLimit = assignments.length >= maxWorkspaces;
 
   function updateAssignment(index: number, change: Partial<Assignment>) {
     setAssignments(assignments.map((a, i) => (i === index ? { ...a, ...change } : a)));
@@ -97,7 +95,7 @@ export function InviteDialog(props: { organisation: Organisation; workspaces: Wo
           >
             Add workspace
           </button>
-          {atLimit && <p className="hint">An invitation can assign at most {MAX_WORKSPACES_PER_INVITATION} workspaces. Assign more after the person has joined.</p>}
+          {atLimit && <p className="hint">An invitation can assign at most {maxWorkspaces} workspaces. Assign more after the person has joined.</p>}
           {!atLimit && unassigned.length === 0 && workspaces.length > 0 && <p className="hint">Every workspace is assigned.</p>}
         </fieldset>
         <ErrorMessage error={invite.error} />

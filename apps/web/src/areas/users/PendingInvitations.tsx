@@ -5,7 +5,7 @@ import { trpc } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDateTime } from '../../ui/formatDate';
-import { ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS } from './roleLabels';
+import { ORG_ADMIN_WORKSPACE_ROLES, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS } from './roleLabels';
 import type { Invitation, Workspace } from './types';
 
 const EMAIL_STATUS_LABELS: Record<Invitation['emailStatus'], string> = {
@@ -59,7 +59,9 @@ export function PendingInvitations(props: { organisation: Organisation; invitati
                 <td>{invitation.email}</td>
                 <td>{ORG_ROLE_LABELS[invitation.orgRole]}</td>
                 <td>
-                  {invitation.workspaceRoles.length === 0 ? (
+                  {invitation.orgRole === 'admin' ? (
+                    ORG_ADMIN_WORKSPACE_ROLES
+                  ) : invitation.workspaceRoles.length === 0 ? (
                     <span className="muted">None</span>
                   ) : (
                     <ul className="plain-list">

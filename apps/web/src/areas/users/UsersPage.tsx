@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Organisation } from '../../Layout';
+import type { Limits, Organisation } from '../../Layout';
 import { can } from '../../permissions';
 import { trpc } from '../../trpc';
 import { Avatar } from '../../ui/Avatar';
@@ -10,14 +10,14 @@ import { useDebouncedValue } from '../../ui/useDebouncedValue';
 import { DevOutboxPanel } from './DevOutboxPanel';
 import { InviteDialog } from './InviteDialog';
 import { PendingInvitations } from './PendingInvitations';
-import { ORG_ROLE_LABELS, ORG_ROLES, type OrgRole, WORKSPACE_ROLE_LABELS } from './roleLabels';
+import { ORG_ADMIN_WORKSPACE_ROLES, ORG_ROLE_LABELS, ORG_ROLES, type OrgRole, WORKSPACE_ROLE_LABELS } from './roleLabels';
 import type { Member } from './types';
 import { WorkspaceRolesDialog } from './WorkspaceRolesDialog';
 
 const PAGE_SIZE = 25;
 
 /** SPEC §3 Users & invitations: members, pending invitations, invite, roles, remove. */
-export function UsersPage({ organisation }: { organisation: Organisation }) {
+export function UsersPage({ organisation, limits }: { organisation: Organisation; limits: Limits }) {
   const organisationId = organisation.id;
   const me = trpc.me.useQuery();
   const [search, setSearch] = useState('');
@@ -130,7 +130,10 @@ export function UsersPage({ organisation }: { organisation: Organisation }) {
                       )}
                     </td>
                     <td>
-                      {member.workspaceRoles.length === 0 ? (
+                      {member.orgRole === 'admin' ? (
+                        // Organisation admins are admins in every workspace, whatever roles are assigned.
+                        ORG_ADMIN_WORKSPACE_ROLES
+                      ) : member.workspaceRoles.length === 0 ? (
                         <span className="muted">None</span>
                       ) : (
                         <ul className="plain-list">
@@ -191,6 +194,7 @@ export function UsersPage({ organisation }: { organisation: Organisation }) {
         <InviteDialog
           organisation={organisation}
           workspaces={workspaces.data ?? []}
+          maxWorkspaces={limits.maxWorkspacesPerInvitation}
           onClose={() => setInviting(false)}
           onInvited={() => {
             setInviting(false);

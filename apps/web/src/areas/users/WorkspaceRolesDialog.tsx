@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { trpc } from '../../trpc';
 import { Dialog } from '../../ui/Dialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { WORKSPACE_ROLE_LABELS, WORKSPACE_ROLES, type WorkspaceRole } from './roleLabels';
+import { ORG_ADMIN_WORKSPACE_ROLES, WORKSPACE_ROLE_LABELS, WORKSPACE_ROLES, type WorkspaceRole } from './roleLabels';
 import type { Member, Workspace } from './types';
 
 /** Edits every workspace role of one member at once (the server replaces them all). */
@@ -27,6 +27,11 @@ export function WorkspaceRolesDialog(props: { organisationId: string; member: Me
           The role in the global workspace is {member.name}’s global role: it applies in every workspace. The effective role in a workspace is
           the higher of the two.
         </p>
+        {member.orgRole === 'admin' && (
+          <p className="banner">
+            {member.name} is an organisation administrator: {ORG_ADMIN_WORKSPACE_ROLES}, whatever the roles below say.
+          </p>
+        )}
         {workspaces.map((workspace) => (
           <label key={workspace.id} className="inline-field">
             <span>{workspace.kind === 'global' ? `${workspace.name} (global role)` : workspace.name}</span>

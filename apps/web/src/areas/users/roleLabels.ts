@@ -19,3 +19,6 @@ export const WORKSPACE_ROLE_LABELS: Record<WorkspaceRole, string> = {
 
 export const ORG_ROLES = Object.keys(ORG_ROLE_LABELS) as OrgRole[];
 export const WORKSPACE_ROLES = Object.keys(WORKSPACE_ROLE_LABELS) as WorkspaceRole[];
+
+/** What an organisation admin's workspace roles read as: their effective role is admin everywhere. */
+export const ORG_ADMIN_WORKSPACE_ROLES = 'Admin of every workspace';

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Organisation } from '../../Layout';
+import type { Limits, Organisation } from '../../Layout';
 import { can } from '../../permissions';
 import { Link, navigate } from '../../routes';
 import { trpc, type RouterInputs, type RouterOutputs } from '../../trpc';
@@ -16,13 +16,14 @@ const DATE_FORMAT_LABELS: Record<DateFormat, string> = {
   'MM/DD/YYYY': 'MM/DD/YYYY (12/31/2026)',
 };
 const LOGO_TYPE_LABELS: Record<LogoContentType, string> = { 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/svg+xml': 'SVG' };
-/** The server refuses bigger logos too; checking first spares uploading a large file for nothing. */
-const MAX_LOGO_KB = 512;
 
 const settingsPath = (organisationId: string, slug: string) => `/orgs/${organisationId}/workspaces/${slug}`;
 
-/** /orgs/:orgId/workspaces/:slug — general settings. An old slug (before a rename) redirects to the current one. */
-export function WorkspaceSettingsPage({ organisation, slug }: { organisation: Organisation; slug: string }) {
+/**
+ * /orgs/:orgId/workspaces/:slug — general settings. An old slug (before a rename) redirects to the current one.
+ * Open to every member: the server finds only workspaces one has a role in (all with 'organisation.view').
+ */
+export function WorkspaceSettingsPage({ organisation, slug, limits }: { organisation: Organisation; slug: string; limits: Limits }) {
   const found = trpc.workspaces.bySlug.useQuery({ organisationId: organisation.id, slug }, { retry: false });
   const current = found.data;
   useEffect(() => {
@@ -31,21 +32,25 @@ export function WorkspaceSettingsPage({ organisation, slug }: { organisation: Or
 
   return (
     <>
-      <p className="breadcrumb">
-        <Link to={`/orgs/${organisation.id}/workspaces`}>Workspaces</Link> /
-      </p>
+      {can(organisation, 'organisation.view') && (
+        <p className="breadcrumb">
+          <Link to={`/orgs/${organisation.id}/workspaces`}>Workspaces</Link> /
+        </p>
+      )}
       <ErrorMessage error={found.error} />
       {found.isPending && <p className="loading">Loading…</p>}
       {current && !current.redirectedFrom && (
-        <WorkspaceSettings key={current.workspace.id} organisation={organisation} workspace={current.workspace} />
+        <WorkspaceSettings key={current.workspace.id} organisation={organisation} workspace={current.workspace} limits={limits} />
       )}
     </>
   );
 }
 
-function WorkspaceSettings({ organisation, workspace }: { organisation: Organisation; workspace: Workspace }) {
+function WorkspaceSettings({ organisation, workspace, limits }: { organisation: Organisation; workspace: Workspace; limits: Limits }) {
   const utils = trpc.useUtils();
-  const mayEdit = can(organisation, 'workspaces.manage');
+  // Effective workspace admins and holders of 'workspaces.manage' change these settings (the server decides).
+  const myRole = organisation.workspaces.find((w) => w.id === workspace.id)?.role;
+  const mayEdit = myRole === 'admin' || can(organisation, 'workspaces.manage');
   const [name, setName] = useState(workspace.name);
   const [slug, setSlug] = useState(workspace.slug);
   const [timezone, setTimezone] = useState(workspace.timezone);
@@ -60,7 +65,8 @@ function WorkspaceSettings({ organisation, workspace }: { organisation: Organisa
     return [...all].sort();
   }, [workspace.timezone]);
 
-  const refresh = () => Promise.all([utils.workspaces.bySlug.invalidate(), utils.workspaces.list.invalidate()]);
+  // `me` lists the workspace by name and slug in the sidebar.
+  const refresh = () => Promise.all([utils.workspaces.bySlug.invalidate(), utils.workspaces.list.invalidate(), utils.me.invalidate()]);
   const update = trpc.workspaces.update.useMutation({
     onSuccess: (after) => {
       setSaved(true);
@@ -77,7 +83,7 @@ function WorkspaceSettings({ organisation, workspace }: { organisation: Organisa
         <h1>{workspace.name}</h1>
         {workspace.kind === 'global' && <span className="status">Global workspace</span>}
       </div>
-      {!mayEdit && <p className="banner">Your role lets you view these settings, not change them.</p>}
+      {!mayEdit && <p className="banner">Only workspace admins can change these settings.</p>}
       <section aria-labelledby="general-heading">
         <h2 id="general-heading">General</h2>
         <form
@@ -125,14 +131,14 @@ function WorkspaceSettings({ organisation, workspace }: { organisation: Organisa
               </p>
             )}
             <div className="dialog-actions start">
-              <button type="submit" className="button primary" disabled={update.isPending}>
+              <button type="submit" className="button primary" disabled={!mayEdit || update.isPending}>
                 {update.isPending ? 'Saving…' : 'Save settings'}
               </button>
             </div>
           </fieldset>
         </form>
       </section>
-      <WorkspaceLogo workspace={workspace} mayEdit={mayEdit} onChanged={() => void refresh()} />
+      <WorkspaceLogo workspace={workspace} mayEdit={mayEdit} maxBytes={limits.maxLogoBytes} onChanged={() => void refresh()} />
     </>
   );
 }
@@ -146,7 +152,14 @@ function readAsBase64(file: File): Promise<string> {
   });
 }
 
-function WorkspaceLogo({ workspace, mayEdit, onChanged }: { workspace: Workspace; mayEdit: boolean; onChanged: () => void }) {
+/** A byte count in KB as people read it (524288 → "512 KB"). */
+function kilobytes(bytes: number): string {
+  return `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/** `maxBytes` is the server's limit: checking first spares uploading a large file for nothing. */
+function WorkspaceLogo(props: { workspace: Workspace; mayEdit: boolean; maxBytes: number; onChanged: () => void }) {
+  const { workspace, mayEdit, maxBytes, onChanged } = props;
   const [fileError, setFileError] = useState<string | null>(null);
   const [confirmingRemoval, setConfirmingRemoval] = useState(false);
   const setLogo = trpc.workspaces.setLogo.useMutation({ onSuccess: onChanged });
@@ -163,7 +176,7 @@ function WorkspaceLogo({ workspace, mayEdit, onChanged }: { workspace: Workspace
     setLogo.reset();
     const contentType = acceptedTypes.find((t) => t === file.type);
     if (!contentType) return setFileError(`Choose a ${Object.values(LOGO_TYPE_LABELS).join(', ')} file.`);
-    if (file.size > MAX_LOGO_KB * 1024) return setFileError(`A logo can be at most ${MAX_LOGO_KB} KB; this file is ${Math.ceil(file.size / 1024)} KB.`);
+    if (file.size > maxBytes) return setFileError(`A logo can be at most ${kilobytes(maxBytes)}; this file is ${kilobytes(file.size)}.`);
     try {
       setLogo.mutate({ workspaceId: workspace.id, contentType, data: await readAsBase64(file) });
     } catch (error) {
@@ -185,7 +198,7 @@ function WorkspaceLogo({ workspace, mayEdit, onChanged }: { workspace: Workspace
       )}
       {mayEdit && (
         <div className="logo-actions">
-          <Field label="Upload a logo" hint={`${Object.values(LOGO_TYPE_LABELS).join(', ')}, at most ${MAX_LOGO_KB} KB.`}>
+          <Field label="Upload a logo" hint={`${Object.values(LOGO_TYPE_LABELS).join(', ')}, at most ${kilobytes(maxBytes)}.`}>
             {(control) => (
               <input
                 {...control}

@@ -1,0 +1,102 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addMember,
+  createTestDatabase,
+  keepScreenshot,
+  launchBrowser,
+  seedOrganisation,
+  type SeededOrganisation,
+  startTestApp,
+  type TestApp,
+  type TestDatabase,
+} from '@steward/test-kit';
+
+let database: TestDatabase;
+let app: TestApp;
+let browser: Browser;
+let org: SeededOrganisation;
+let lyonWorkspaceId: string;
+
+const EMAIL = 'chapter-admin@acme.example';
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  app = await startTestApp({ database });
+  // "Acme Chapter" (slug `chapter`), which our person administers, and "Lyon", which they only view.
+  org = await seedOrganisation(app, 'Acme');
+  lyonWorkspaceId = (
+    await database.db
+      .insertInto('workspaces')
+      .values({ organisation_id: org.organisationId, kind: 'chapter', name: 'Lyon', slug: 'lyon' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
+  await addMember(database.db, org.organisationId, EMAIL, 'member', [
+    { workspaceId: org.chapterWorkspaceId, role: 'admin' },
+    { workspaceId: lyonWorkspaceId, role: 'viewer' },
+  ]);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await database?.drop();
+});
+
+/** Signs in through the development form on whatever sign-in page is showing. */
+async function signInThroughForm(page: Page, email: string) {
+  await page.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByRole('button', { name: 'Sign in (development)' }).click();
+}
+
+async function timezoneOf(workspaceId: string): Promise<string> {
+  return (await database.db.selectFrom('workspaces').select('timezone').where('id', '=', workspaceId).executeTakeFirstOrThrow()).timezone;
+}
+
+describe('a workspace admin who is a plain member of the organisation', () => {
+  it('reaches and changes the settings of the workspace they administer, and only views the other', async () => {
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    await signInThroughForm(page, EMAIL);
+    await page.getByTestId('signed-in-user').waitFor();
+
+    // No organisation-wide areas: the sidebar has the Overview but neither Users nor Workspaces.
+    const settingsNav = page.getByRole('navigation', { name: 'Settings' });
+    await settingsNav.getByRole('link', { name: 'Overview', exact: true }).waitFor();
+    expect(await settingsNav.getByRole('link', { name: 'Users', exact: true }).count()).toBe(0);
+    expect(await settingsNav.getByRole('link', { name: 'Workspaces', exact: true }).count()).toBe(0);
+
+    // "Your workspaces": both, each with the role held there; not the global workspace (no role there).
+    const yourWorkspaces = page.getByRole('navigation', { name: 'Your workspaces' });
+    const links = yourWorkspaces.getByRole('link');
+    await links.first().waitFor();
+    expect((await links.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim())).toEqual(['Acme Chapter Admin', 'Lyon Viewer']);
+
+    // The administered workspace: editable, saved, and stored.
+    const originalTimezone = await timezoneOf(org.chapterWorkspaceId);
+    const newTimezone = originalTimezone === 'Europe/Paris' ? 'America/Toronto' : 'Europe/Paris';
+    await yourWorkspaces.getByRole('link', { name: /^Acme Chapter/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Acme Chapter', exact: true }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/orgs/${org.organisationId}/workspaces/chapter`);
+    expect(await page.getByText('Only workspace admins can change these settings').count()).toBe(0);
+    expect(await page.getByLabel('Upload a logo', { exact: true }).count()).toBe(1);
+    await page.getByLabel('Time zone', { exact: true }).selectOption(newTimezone);
+    await page.getByRole('button', { name: 'Save settings', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(await timezoneOf(org.chapterWorkspaceId)).toBe(newTimezone);
+    expect(await page.getByLabel('Time zone', { exact: true }).inputValue()).toBe(newTimezone);
+    await keepScreenshot(page, 'workspace-admin');
+
+    // The workspace they only view: the same page, read-only.
+    await yourWorkspaces.getByRole('link', { name: /^Lyon/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Lyon', exact: true }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/orgs/${org.organisationId}/workspaces/lyon`);
+    await page.getByText('Only workspace admins can change these settings').waitFor();
+    expect(await page.getByRole('button', { name: 'Save settings', exact: true }).isDisabled()).toBe(true);
+    expect(await page.getByLabel('Time zone', { exact: true }).isDisabled()).toBe(true);
+    expect(await page.getByLabel('Upload a logo', { exact: true }).count()).toBe(0);
+    await page.close();
+  });
+});
