@@ -1,46 +1,23 @@
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, keepScreenshot, launchBrowser, startTestApp, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { type BrowserTest, keepScreenshot, openSettingsArea, signInThroughConsole, signInThroughForm, startBrowserTest } from '@steward/test-kit';
 import { createOrganisation } from '@steward/api';
 
-let database: TestDatabase;
-let app: TestApp;
-let browser: Browser;
+let steward: BrowserTest;
 let organisationId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  ({ organisationId } = await createOrganisation(database.db, { name: 'Demo', adminEmail: 'admin@example.com' }));
-  app = await startTestApp({ database });
-  browser = await launchBrowser();
+  steward = await startBrowserTest();
+  ({ organisationId } = await createOrganisation(steward.database.db, { name: 'Demo', adminEmail: 'admin@example.com' }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await database?.drop();
-});
-
-/** Signs in through the development form on whatever sign-in page is showing. */
-async function signInThroughForm(page: Page, email: string) {
-  await page.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByRole('button', { name: 'Sign in (development)' }).click();
-}
-
-async function openArea(page: Page, label: 'Users' | 'Workspaces') {
-  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: label, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: label, exact: true }).waitFor();
-}
+afterAll(() => steward?.close());
 
 describe('inviting someone from the console', () => {
   it('invites a newcomer to a new chapter workspace; they accept through the emailed link and become a member', async () => {
-    const page = await browser.newPage();
-    await page.goto(app.url);
-    await signInThroughForm(page, 'admin@example.com');
-    await page.getByTestId('signed-in-user').waitFor();
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, 'admin@example.com');
 
     // A chapter workspace, created through the Workspaces page; the slug is suggested from the name.
-    await openArea(page, 'Workspaces');
+    await openSettingsArea(page, 'Workspaces');
     await page.getByRole('button', { name: 'New workspace', exact: true }).click();
     const createDialog = page.getByRole('dialog', { name: 'New workspace' });
     await createDialog.getByLabel('Name', { exact: true }).fill('Paris Chapter');
@@ -56,7 +33,7 @@ describe('inviting someone from the console', () => {
     await keepScreenshot(page, 'workspaces-page');
 
     // The invitation: member of the organisation, member of Paris Chapter.
-    await openArea(page, 'Users');
+    await openSettingsArea(page, 'Users');
     await page.getByRole('button', { name: 'Invite people', exact: true }).click();
     const inviteDialog = page.getByRole('dialog', { name: 'Invite people' });
     await inviteDialog.getByLabel('Email address', { exact: true }).fill('newcomer@example.org');
@@ -79,14 +56,14 @@ describe('inviting someone from the console', () => {
     await expect.poll(() => invitationRow.textContent(), { timeout: 10_000 }).toContain('Sent');
     await keepScreenshot(page, 'users-page');
     const acceptUrl = await acceptLink.getAttribute('href');
-    expect(acceptUrl).toMatch(new RegExp(`^${app.url}/invitations/accept\\?token=`));
+    expect(acceptUrl).toMatch(new RegExp(`^${steward.app.url}/invitations/accept\\?token=`));
 
     // Signed out, the link shows the sign-in page, which brings the newcomer back to the link.
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
     await page.goto(acceptUrl!);
     await page.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
-    expect(await page.locator('input[type="hidden"][name="next"]').inputValue()).toBe(acceptUrl!.slice(app.url.length));
+    expect(await page.locator('input[type="hidden"][name="next"]').inputValue()).toBe(acceptUrl!.slice(steward.app.url.length));
     await signInThroughForm(page, 'newcomer@example.org');
 
     await page.getByRole('heading', { level: 1, name: 'Join Demo' }).waitFor();
@@ -103,12 +80,10 @@ describe('inviting someone from the console', () => {
     await page.close();
 
     // The admin, in a fresh browser context, now sees a member, not a pending invitation.
-    const adminContext = await browser.newContext();
+    const adminContext = await steward.browser.newContext();
     const adminPage = await adminContext.newPage();
-    await adminPage.goto(app.url);
-    await signInThroughForm(adminPage, 'admin@example.com');
-    await adminPage.getByTestId('signed-in-user').waitFor();
-    await openArea(adminPage, 'Users');
+    await signInThroughConsole(adminPage, steward.app.url, 'admin@example.com');
+    await openSettingsArea(adminPage, 'Users');
     const memberRow = adminPage.getByRole('region', { name: 'Members' }).getByRole('row', { name: /newcomer@example\.org/ });
     await memberRow.waitFor();
     expect(await memberRow.textContent()).toContain('Paris Chapter: Member');
@@ -118,10 +93,9 @@ describe('inviting someone from the console', () => {
   });
 
   it('renames a workspace slug in its settings, and the old address redirects to the new one', async () => {
-    const page = await browser.newPage();
-    await page.goto(app.url);
-    await signInThroughForm(page, 'admin@example.com');
-    await openArea(page, 'Workspaces');
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, 'admin@example.com');
+    await openSettingsArea(page, 'Workspaces');
     await page.getByRole('button', { name: 'New workspace', exact: true }).click();
     const createDialog = page.getByRole('dialog', { name: 'New workspace' });
     await createDialog.getByLabel('Name', { exact: true }).fill('Lyon');
@@ -137,7 +111,7 @@ describe('inviting someone from the console', () => {
     await expect.poll(() => new URL(page.url()).pathname).toBe(`/orgs/${organisationId}/workspaces/lyon-office`);
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
 
-    await page.goto(`${app.url}/orgs/${organisationId}/workspaces/lyon`);
+    await page.goto(`${steward.app.url}/orgs/${organisationId}/workspaces/lyon`);
     await page.getByRole('heading', { level: 1, name: 'Lyon', exact: true }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/orgs/${organisationId}/workspaces/lyon-office`);
     expect(await page.getByLabel('Date format', { exact: true }).inputValue()).toBe('MM/DD/YYYY');

@@ -1,41 +1,21 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, keepScreenshot, launchBrowser, startTestApp, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { type BrowserTest, keepScreenshot, openSettingsArea, signInThroughConsole, startBrowserTest } from '@steward/test-kit';
 import { createOrganisation } from '@steward/api';
 
-let database: TestDatabase;
-let app: TestApp;
-let browser: Browser;
+let steward: BrowserTest;
 let organisationId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  ({ organisationId } = await createOrganisation(database.db, { name: 'Demo', adminEmail: 'admin@example.com' }));
-  app = await startTestApp({ database });
-  browser = await launchBrowser();
+  steward = await startBrowserTest();
+  ({ organisationId } = await createOrganisation(steward.database.db, { name: 'Demo', adminEmail: 'admin@example.com' }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await database?.drop();
-});
-
-/** Signs in through the development form on whatever sign-in page is showing. */
-async function signInThroughForm(page: Page, email: string) {
-  await page.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByRole('button', { name: 'Sign in (development)' }).click();
-}
-
-async function openArea(page: Page, label: 'API keys' | 'Integrations' | 'Audit log') {
-  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: label, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: label, exact: true }).waitFor();
-}
+afterAll(() => steward?.close());
 
 /** The status of a request made with `key`, the way a script would call the API. */
 async function statusWithKey(key: string): Promise<number> {
   const input = encodeURIComponent(JSON.stringify({ organisationId }));
-  const response = await fetch(`${app.url}/trpc/apiKeys.list?input=${input}`, { headers: { authorization: `Bearer ${key}` } });
+  const response = await fetch(`${steward.app.url}/trpc/apiKeys.list?input=${input}`, { headers: { authorization: `Bearer ${key}` } });
   return response.status;
 }
 
@@ -47,13 +27,11 @@ async function everythingOnThePage(page: Page): Promise<string> {
 
 describe('API keys, integrations and the audit log in the console', () => {
   it('shows a new API key once, revokes it, saves a MailerSend key as a mask, and finds both in the audit log', async () => {
-    const page = await browser.newPage();
-    await page.goto(app.url);
-    await signInThroughForm(page, 'admin@example.com');
-    await page.getByTestId('signed-in-user').waitFor();
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, 'admin@example.com');
 
     // A new key: shown once, in full, in its own dialog.
-    await openArea(page, 'API keys');
+    await openSettingsArea(page, 'API keys');
     expect(await page.getByRole('main').textContent()).toContain('Authorization: Bearer pai_…');
     expect(await page.getByRole('link', { name: 'API documentation' }).getAttribute('href')).toBe('/api/docs');
     await page.getByRole('button', { name: 'New API key', exact: true }).click();
@@ -93,7 +71,7 @@ describe('API keys, integrations and the audit log in the console', () => {
     await keepScreenshot(page, 'api-keys-page');
 
     // MailerSend: the key goes in, only its mask comes back.
-    await openArea(page, 'Integrations');
+    await openSettingsArea(page, 'Integrations');
     const card = page.getByRole('region', { name: 'MailerSend' });
     expect(await card.textContent()).toContain('Not set');
     expect(await card.getByRole('button', { name: 'Revert API key to environment' }).count()).toBe(0);
@@ -114,7 +92,7 @@ describe('API keys, integrations and the audit log in the console', () => {
     await keepScreenshot(page, 'integrations-page');
 
     // The audit log has all three changes, and never the secrets.
-    await openArea(page, 'Audit log');
+    await openSettingsArea(page, 'Audit log');
     const entries = page.getByRole('region', { name: 'Audit entries' }).locator('tbody tr');
     await expect.poll(() => entries.count()).toBe(3);
     const createEntry = entries.filter({ hasText: 'apiKeys.create' });

@@ -1,29 +1,20 @@
 import { existsSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, keepScreenshot, launchBrowser, startTestApp, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { type BrowserTest, keepScreenshot, startBrowserTest } from '@steward/test-kit';
 import { createOrganisation } from '@steward/api';
 
-let database: TestDatabase;
-let app: TestApp;
-let browser: Browser;
+let steward: BrowserTest;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  await createOrganisation(database.db, { name: 'Demo', adminEmail: 'admin@example.com' });
-  app = await startTestApp({ database });
-  browser = await launchBrowser();
+  steward = await startBrowserTest();
+  await createOrganisation(steward.database.db, { name: 'Demo', adminEmail: 'admin@example.com' });
 });
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await database?.drop();
-});
+afterAll(() => steward?.close());
 
 describe('the console', () => {
   it('signs in through the development form and shows who is signed in', async () => {
-    const page = await browser.newPage();
-    await page.goto(app.url);
+    const page = await steward.browser.newPage();
+    await page.goto(steward.app.url);
     await expect.poll(() => page.getByRole('note').textContent()).toContain('Development sign-in');
     await page.getByLabel('Email', { exact: true }).fill('admin@example.com');
     await page.getByRole('button', { name: 'Sign in (development)' }).click();

@@ -1,66 +1,46 @@
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addMember,
-  createTestDatabase,
+  type BrowserTest,
   keepScreenshot,
-  launchBrowser,
   seedOrganisation,
   type SeededOrganisation,
-  startTestApp,
-  type TestApp,
-  type TestDatabase,
+  signInThroughConsole,
+  startBrowserTest,
 } from '@steward/test-kit';
 
-let database: TestDatabase;
-let app: TestApp;
-let browser: Browser;
+let steward: BrowserTest;
 let org: SeededOrganisation;
 let lyonWorkspaceId: string;
 
 const EMAIL = 'chapter-admin@acme.example';
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await startTestApp({ database });
+  steward = await startBrowserTest();
   // "Acme Chapter" (slug `chapter`), which our person administers, and "Lyon", which they only view.
-  org = await seedOrganisation(app, 'Acme');
+  org = await seedOrganisation(steward.app, 'Acme');
   lyonWorkspaceId = (
-    await database.db
+    await steward.database.db
       .insertInto('workspaces')
       .values({ organisation_id: org.organisationId, kind: 'chapter', name: 'Lyon', slug: 'lyon' })
       .returning('id')
       .executeTakeFirstOrThrow()
   ).id;
-  await addMember(database.db, org.organisationId, EMAIL, 'member', [
+  await addMember(steward.database.db, org.organisationId, EMAIL, 'member', [
     { workspaceId: org.chapterWorkspaceId, role: 'admin' },
     { workspaceId: lyonWorkspaceId, role: 'viewer' },
   ]);
-  browser = await launchBrowser();
 });
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await database?.drop();
-});
-
-/** Signs in through the development form on whatever sign-in page is showing. */
-async function signInThroughForm(page: Page, email: string) {
-  await page.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByRole('button', { name: 'Sign in (development)' }).click();
-}
+afterAll(() => steward?.close());
 
 async function timezoneOf(workspaceId: string): Promise<string> {
-  return (await database.db.selectFrom('workspaces').select('timezone').where('id', '=', workspaceId).executeTakeFirstOrThrow()).timezone;
+  return (await steward.database.db.selectFrom('workspaces').select('timezone').where('id', '=', workspaceId).executeTakeFirstOrThrow()).timezone;
 }
 
 describe('a workspace admin who is a plain member of the organisation', () => {
   it('reaches and changes the settings of the workspace they administer, and only views the other', async () => {
-    const page = await browser.newPage();
-    await page.goto(app.url);
-    await signInThroughForm(page, EMAIL);
-    await page.getByTestId('signed-in-user').waitFor();
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, EMAIL);
 
     // No organisation-wide areas: the sidebar has the Overview but neither Users nor Workspaces.
     const settingsNav = page.getByRole('navigation', { name: 'Settings' });

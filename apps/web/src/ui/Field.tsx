@@ -25,3 +25,27 @@ export function Field(props: { label: React.ReactNode; hint?: React.ReactNode; c
     </div>
   );
 }
+
+/** A labelled <select> of a fixed set of values, each shown by its label (by itself when there are no labels). */
+export function ChoiceField<Value extends string>(props: {
+  label: React.ReactNode;
+  hint?: React.ReactNode;
+  value: Value;
+  choices: readonly Value[];
+  labels?: Record<Value, string>;
+  onChange: (value: Value) => void;
+}) {
+  return (
+    <Field label={props.label} hint={props.hint}>
+      {(control) => (
+        <select {...control} value={props.value} onChange={(event) => props.onChange(event.target.value as Value)}>
+          {props.choices.map((choice) => (
+            <option key={choice} value={choice}>
+              {props.labels ? props.labels[choice] : choice}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

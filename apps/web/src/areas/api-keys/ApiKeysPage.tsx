@@ -5,6 +5,8 @@ import { trpc, type RouterOutputs } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDateTime } from '../../ui/formatDate';
+import { Pager } from '../../ui/Pager';
+import { ActionsColumnHeader } from '../../ui/Table';
 import { CreateApiKeyDialog } from './CreateApiKeyDialog';
 import { API_KEY_SCOPE_LABELS } from './scopeLabels';
 
@@ -35,8 +37,6 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
   const seesEveryone = can(organisation, 'apiKeys.manageAll');
 
   const data = keys.data;
-  const first = data && data.total > 0 ? (data.page - 1) * data.pageSize + 1 : 0;
-  const last = data ? Math.min(data.page * data.pageSize, data.total) : 0;
 
   return (
     <>
@@ -74,9 +74,7 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
                 <th scope="col">Expires</th>
                 <th scope="col">Last used</th>
                 <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsColumnHeader />
               </tr>
             </thead>
             <tbody>
@@ -110,19 +108,7 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
             </tbody>
           </table>
         )}
-        {data && data.total > 0 && (
-          <nav className="pager" aria-label="API key pages">
-            <button type="button" className="button small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              Previous
-            </button>
-            <span>
-              {first}–{last} of {data.total}
-            </span>
-            <button type="button" className="button small" disabled={last >= data.total} onClick={() => setPage(page + 1)}>
-              Next
-            </button>
-          </nav>
-        )}
+        <Pager label="API key pages" page={page} result={data} onPageChange={setPage} />
       </section>
 
       {creating && (
@@ -140,12 +126,8 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
         <ConfirmDialog
           title={`Revoke ${revoking.name}`}
           confirmLabel="Revoke key"
-          pending={revoke.isPending}
-          error={revoke.error}
-          onCancel={() => {
-            setRevoking(null);
-            revoke.reset();
-          }}
+          mutation={revoke}
+          onCancel={() => setRevoking(null)}
           onConfirm={() => revoke.mutate({ organisationId, apiKeyId: revoking.id })}
         >
           <p>

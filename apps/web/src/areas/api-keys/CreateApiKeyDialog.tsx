@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import { trpc } from '../../trpc';
-import { Dialog } from '../../ui/Dialog';
-import { ErrorMessage } from '../../ui/ErrorMessage';
-import { Field } from '../../ui/Field';
+import { Dialog, DialogActions } from '../../ui/Dialog';
+import { ChoiceField, Field } from '../../ui/Field';
 import { NewApiKeyDialog } from './NewApiKeyDialog';
 import { API_KEY_SCOPE_LABELS, API_KEY_SCOPES, type ApiKeyScope } from './scopeLabels';
 
@@ -41,29 +40,11 @@ export function CreateApiKeyDialog(props: { organisationId: string; onCreated: (
         <Field label="Name" hint="Name it after what uses it, e.g. “Website sign-up form”.">
           {(control) => <input {...control} required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />}
         </Field>
-        <Field label="Scope">
-          {(control) => (
-            <select {...control} value={scope} onChange={(e) => setScope(e.target.value as ApiKeyScope)}>
-              {API_KEY_SCOPES.map((s) => (
-                <option key={s} value={s}>
-                  {API_KEY_SCOPE_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceField label="Scope" value={scope} choices={API_KEY_SCOPES} labels={API_KEY_SCOPE_LABELS} onChange={setScope} />
         <Field label="Expires on (optional)" hint="The key stops working after this day. Leave empty for a key that does not expire.">
           {(control) => <input {...control} type="date" min={dateInputValue(tomorrow)} value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} />}
         </Field>
-        <ErrorMessage error={create.error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create key'}
-          </button>
-        </div>
+        <DialogActions mutation={create} submitLabel="Create key" pendingLabel="Creating…" onCancel={props.onClose} />
       </form>
     </Dialog>
   );

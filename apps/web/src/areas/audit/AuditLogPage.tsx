@@ -4,6 +4,7 @@ import { trpc, type RouterOutputs } from '../../trpc';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { formatDateTime } from '../../ui/formatDate';
+import { Pager } from '../../ui/Pager';
 
 type AuditEntry = RouterOutputs['audit']['list']['entries'][number];
 
@@ -55,8 +56,6 @@ export function AuditLogPage({ organisation }: { organisation: Organisation }) {
   }
 
   const data = log.data;
-  const first = data && data.total > 0 ? (data.page - 1) * data.pageSize + 1 : 0;
-  const last = data ? Math.min(data.page * data.pageSize, data.total) : 0;
   const filtered = Boolean(actorUserId || action || workspaceId || fromDate || toDate);
 
   return (
@@ -172,19 +171,7 @@ export function AuditLogPage({ organisation }: { organisation: Organisation }) {
             </tbody>
           </table>
         )}
-        {data && data.total > 0 && (
-          <nav className="pager" aria-label="Audit log pages">
-            <button type="button" className="button small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              Previous
-            </button>
-            <span>
-              {first}–{last} of {data.total}
-            </span>
-            <button type="button" className="button small" disabled={last >= data.total} onClick={() => setPage(page + 1)}>
-              Next
-            </button>
-          </nav>
-        )}
+        <Pager label="Audit log pages" page={page} result={data} onPageChange={setPage} />
       </section>
     </>
   );

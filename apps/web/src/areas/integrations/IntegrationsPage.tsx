@@ -4,6 +4,7 @@ import { trpc, type RouterInputs, type RouterOutputs } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
+import { SaveActions } from '../../ui/SaveActions';
 
 type MailerSendSettings = RouterOutputs['integrations']['get']['mailersend'];
 type SettingSource = MailerSendSettings['apiKey']['source'];
@@ -143,17 +144,7 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
             />
           )}
         </Field>
-        <ErrorMessage error={save.error} />
-        {saved && !save.isPending && (
-          <p className="success" role="status">
-            Saved.
-          </p>
-        )}
-        <div className="dialog-actions start">
-          <button type="submit" className="button primary" disabled={!changed || save.isPending}>
-            {save.isPending ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        <SaveActions mutation={save} saved={saved} submitLabel="Save" disabled={!changed} />
       </form>
 
       <h3>Test</h3>
@@ -180,12 +171,8 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
         <ConfirmDialog
           title={`Revert ${SETTING_NAMES[reverting]} to environment`}
           confirmLabel="Revert to environment"
-          pending={revert.isPending}
-          error={revert.error}
-          onCancel={() => {
-            setReverting(null);
-            revert.reset();
-          }}
+          mutation={revert}
+          onCancel={() => setReverting(null)}
           onConfirm={() => revert.mutate({ organisationId, setting: reverting })}
         >
           <p>

@@ -2,9 +2,8 @@ import { useState } from 'react';
 import type { Organisation } from '../../Layout';
 import { can } from '../../permissions';
 import { trpc, type RouterInputs } from '../../trpc';
-import { Dialog } from '../../ui/Dialog';
-import { ErrorMessage } from '../../ui/ErrorMessage';
-import { Field } from '../../ui/Field';
+import { Dialog, DialogActions } from '../../ui/Dialog';
+import { ChoiceField, Field } from '../../ui/Field';
 import { ORG_ROLE_LABELS, ORG_ROLES, type OrgRole, WORKSPACE_ROLE_LABELS, WORKSPACE_ROLES } from './roleLabels';
 import type { Workspace } from './types';
 
@@ -42,17 +41,14 @@ export function InviteDialog(props: { organisation: Organisation; workspaces: Wo
         <Field label="Email address">
           {(control) => <input {...control} type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />}
         </Field>
-        <Field label="Organisation role" hint={allowedRoles.length === 1 ? 'Your role lets you invite members only.' : undefined}>
-          {(control) => (
-            <select {...control} value={orgRole} onChange={(e) => setOrgRole(e.target.value as OrgRole)}>
-              {allowedRoles.map((role) => (
-                <option key={role} value={role}>
-                  {ORG_ROLE_LABELS[role]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceField
+          label="Organisation role"
+          hint={allowedRoles.length === 1 ? 'Your role lets you invite members only.' : undefined}
+          value={orgRole}
+          choices={allowedRoles}
+          labels={ORG_ROLE_LABELS}
+          onChange={setOrgRole}
+        />
         <fieldset>
           <legend>Workspaces</legend>
           <p className="hint">The role in the global workspace is the person’s global role: it applies in every workspace.</p>
@@ -71,17 +67,13 @@ export function InviteDialog(props: { organisation: Organisation; workspaces: Wo
                   </select>
                 )}
               </Field>
-              <Field label={`Role in workspace ${index + 1}`}>
-                {(control) => (
-                  <select {...control} value={assignment.role} onChange={(e) => updateAssignment(index, { role: e.target.value as Assignment['role'] })}>
-                    {WORKSPACE_ROLES.map((role) => (
-                      <option key={role} value={role}>
-                        {WORKSPACE_ROLE_LABELS[role]}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
+              <ChoiceField
+                label={`Role in workspace ${index + 1}`}
+                value={assignment.role}
+                choices={WORKSPACE_ROLES}
+                labels={WORKSPACE_ROLE_LABELS}
+                onChange={(role) => updateAssignment(index, { role })}
+              />
               <button type="button" className="button small" onClick={() => setAssignments(assignments.filter((_, i) => i !== index))}>
                 Remove workspace {index + 1}
               </button>
@@ -98,15 +90,7 @@ export function InviteDialog(props: { organisation: Organisation; workspaces: Wo
           {atLimit && <p className="hint">An invitation can assign at most {maxWorkspaces} workspaces. Assign more after the person has joined.</p>}
           {!atLimit && unassigned.length === 0 && workspaces.length > 0 && <p className="hint">Every workspace is assigned.</p>}
         </fieldset>
-        <ErrorMessage error={invite.error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={invite.isPending}>
-            {invite.isPending ? 'Sending…' : 'Send invitation'}
-          </button>
-        </div>
+        <DialogActions mutation={invite} submitLabel="Send invitation" pendingLabel="Sending…" onCancel={props.onClose} />
       </form>
     </Dialog>
   );

@@ -5,8 +5,10 @@ import { trpc } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDateTime } from '../../ui/formatDate';
-import { ORG_ADMIN_WORKSPACE_ROLES, ORG_ROLE_LABELS, WORKSPACE_ROLE_LABELS } from './roleLabels';
+import { ActionsColumnHeader } from '../../ui/Table';
+import { ORG_ROLE_LABELS } from './roleLabels';
 import type { Invitation, Workspace } from './types';
+import { WorkspaceRoleList } from './WorkspaceRoleList';
 
 const EMAIL_STATUS_LABELS: Record<Invitation['emailStatus'], string> = {
   queued: 'Sending…',
@@ -48,9 +50,7 @@ export function PendingInvitations(props: { organisation: Organisation; invitati
               <th scope="col">Status</th>
               <th scope="col">Invitation email</th>
               <th scope="col">Invited</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsColumnHeader />
             </tr>
           </thead>
           <tbody>
@@ -59,19 +59,11 @@ export function PendingInvitations(props: { organisation: Organisation; invitati
                 <td>{invitation.email}</td>
                 <td>{ORG_ROLE_LABELS[invitation.orgRole]}</td>
                 <td>
-                  {invitation.orgRole === 'admin' ? (
-                    ORG_ADMIN_WORKSPACE_ROLES
-                  ) : invitation.workspaceRoles.length === 0 ? (
-                    <span className="muted">None</span>
-                  ) : (
-                    <ul className="plain-list">
-                      {invitation.workspaceRoles.map((w) => (
-                        <li key={w.workspaceId}>
-                          {workspaceNames.get(w.workspaceId) ?? 'A deleted workspace'}: {WORKSPACE_ROLE_LABELS[w.role]}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
+                  <WorkspaceRoleList
+                    orgRole={invitation.orgRole}
+                    roles={invitation.workspaceRoles}
+                    workspaceName={(w) => workspaceNames.get(w.workspaceId) ?? 'A deleted workspace'}
+                  />
                 </td>
                 <td>
                   <span className="status pending">{invitation.status}</span>
@@ -108,12 +100,8 @@ export function PendingInvitations(props: { organisation: Organisation; invitati
         <ConfirmDialog
           title="Revoke invitation"
           confirmLabel="Revoke invitation"
-          pending={revoke.isPending}
-          error={revoke.error}
-          onCancel={() => {
-            setRevoking(null);
-            revoke.reset();
-          }}
+          mutation={revoke}
+          onCancel={() => setRevoking(null)}
           onConfirm={() => revoke.mutate({ organisationId, invitationId: revoking.invitationId })}
         >
           <p>The link sent to {revoking.email} will stop working. You can invite the address again later.</p>

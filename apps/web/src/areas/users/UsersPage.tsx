@@ -6,12 +6,15 @@ import { Avatar } from '../../ui/Avatar';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDateTime } from '../../ui/formatDate';
+import { Pager } from '../../ui/Pager';
+import { ActionsColumnHeader } from '../../ui/Table';
 import { useDebouncedValue } from '../../ui/useDebouncedValue';
 import { DevOutboxPanel } from './DevOutboxPanel';
 import { InviteDialog } from './InviteDialog';
 import { PendingInvitations } from './PendingInvitations';
-import { ORG_ADMIN_WORKSPACE_ROLES, ORG_ROLE_LABELS, ORG_ROLES, type OrgRole, WORKSPACE_ROLE_LABELS } from './roleLabels';
+import { ORG_ROLE_LABELS, ORG_ROLES, type OrgRole } from './roleLabels';
 import type { Member } from './types';
+import { WorkspaceRoleList } from './WorkspaceRoleList';
 import { WorkspaceRolesDialog } from './WorkspaceRolesDialog';
 
 const PAGE_SIZE = 25;
@@ -50,8 +53,6 @@ export function UsersPage({ organisation, limits }: { organisation: Organisation
   const myUserId = me.data?.user.id;
 
   const data = users.data;
-  const first = data && data.total > 0 ? (data.page - 1) * data.pageSize + 1 : 0;
-  const last = data ? Math.min(data.page * data.pageSize, data.total) : 0;
 
   return (
     <>
@@ -93,9 +94,7 @@ export function UsersPage({ organisation, limits }: { organisation: Organisation
                 <th scope="col">Organisation role</th>
                 <th scope="col">Workspace roles</th>
                 <th scope="col">Last sign-in</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsColumnHeader />
               </tr>
             </thead>
             <tbody>
@@ -130,20 +129,11 @@ export function UsersPage({ organisation, limits }: { organisation: Organisation
                       )}
                     </td>
                     <td>
-                      {member.orgRole === 'admin' ? (
-                        // Organisation admins are admins in every workspace, whatever roles are assigned.
-                        ORG_ADMIN_WORKSPACE_ROLES
-                      ) : member.workspaceRoles.length === 0 ? (
-                        <span className="muted">None</span>
-                      ) : (
-                        <ul className="plain-list">
-                          {member.workspaceRoles.map((w) => (
-                            <li key={w.workspaceId}>
-                              {w.workspaceKind === 'global' ? `Global role (${w.workspaceName})` : w.workspaceName}: {WORKSPACE_ROLE_LABELS[w.role]}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
+                      <WorkspaceRoleList
+                        orgRole={member.orgRole}
+                        roles={member.workspaceRoles}
+                        workspaceName={(w) => (w.workspaceKind === 'global' ? `Global role (${w.workspaceName})` : w.workspaceName)}
+                      />
                     </td>
                     <td>{member.lastSignInAt ? formatDateTime(member.lastSignInAt) : <span className="muted">Never</span>}</td>
                     <td className="actions">
@@ -164,19 +154,7 @@ export function UsersPage({ organisation, limits }: { organisation: Organisation
             </tbody>
           </table>
         )}
-        {data && data.total > 0 && (
-          <nav className="pager" aria-label="Members pages">
-            <button type="button" className="button small" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-              Previous
-            </button>
-            <span>
-              {first}–{last} of {data.total}
-            </span>
-            <button type="button" className="button small" disabled={last >= data.total} onClick={() => setPage(page + 1)}>
-              Next
-            </button>
-          </nav>
-        )}
+        <Pager label="Members pages" page={page} result={data} onPageChange={setPage} />
       </section>
 
       {data && (
@@ -218,12 +196,8 @@ export function UsersPage({ organisation, limits }: { organisation: Organisation
         <ConfirmDialog
           title="Change organisation role"
           confirmLabel="Change role"
-          pending={changeOrgRole.isPending}
-          error={changeOrgRole.error}
-          onCancel={() => {
-            setRoleChange(null);
-            changeOrgRole.reset();
-          }}
+          mutation={changeOrgRole}
+          onCancel={() => setRoleChange(null)}
           onConfirm={() => changeOrgRole.mutate({ organisationId, userId: roleChange.member.userId, orgRole: roleChange.orgRole })}
         >
           <p>
@@ -236,12 +210,8 @@ export function UsersPage({ organisation, limits }: { organisation: Organisation
         <ConfirmDialog
           title={`Remove ${removing.name}`}
           confirmLabel="Remove from organisation"
-          pending={remove.isPending}
-          error={remove.error}
-          onCancel={() => {
-            setRemoving(null);
-            remove.reset();
-          }}
+          mutation={remove}
+          onCancel={() => setRemoving(null)}
           onConfirm={() => remove.mutate({ organisationId, userId: removing.userId })}
         >
           <p>

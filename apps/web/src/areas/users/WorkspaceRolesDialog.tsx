@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { trpc } from '../../trpc';
-import { Dialog } from '../../ui/Dialog';
-import { ErrorMessage } from '../../ui/ErrorMessage';
+import { Dialog, DialogActions } from '../../ui/Dialog';
 import { ORG_ADMIN_WORKSPACE_ROLES, WORKSPACE_ROLE_LABELS, WORKSPACE_ROLES, type WorkspaceRole } from './roleLabels';
 import type { Member, Workspace } from './types';
 
@@ -49,15 +48,7 @@ export function WorkspaceRolesDialog(props: { organisationId: string; member: Me
             </select>
           </label>
         ))}
-        <ErrorMessage error={save.error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={save.isPending}>
-            {save.isPending ? 'Saving…' : 'Save workspace roles'}
-          </button>
-        </div>
+        <DialogActions mutation={save} submitLabel="Save workspace roles" pendingLabel="Saving…" onCancel={props.onClose} />
       </form>
     </Dialog>
   );

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { trpc } from '../../trpc';
-import { Dialog } from '../../ui/Dialog';
-import { ErrorMessage } from '../../ui/ErrorMessage';
+import { Dialog, DialogActions } from '../../ui/Dialog';
 import { Field } from '../../ui/Field';
 import { suggestSlug } from './suggestSlug';
 
@@ -29,15 +28,7 @@ export function CreateWorkspaceDialog(props: { organisationId: string; onClose: 
         <Field label="Default language" hint="A language code such as en, fr or fr-CA.">
           {(control) => <input {...control} required value={defaultLanguage} onChange={(e) => setDefaultLanguage(e.target.value)} />}
         </Field>
-        <ErrorMessage error={create.error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create workspace'}
-          </button>
-        </div>
+        <DialogActions mutation={create} submitLabel="Create workspace" pendingLabel="Creating…" onCancel={props.onClose} />
       </form>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { trpc } from '../../trpc';
-import { Dialog } from '../../ui/Dialog';
+import { Dialog, DialogActions } from '../../ui/Dialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 
@@ -34,15 +34,14 @@ export function DeleteWorkspaceDialog(props: { workspaceId: string; onClose: () 
           <Field label={`Type ${workspace.slug} to confirm`}>
             {(control) => <input {...control} value={typedSlug} onChange={(e) => setTypedSlug(e.target.value)} autoComplete="off" />}
           </Field>
-          <ErrorMessage error={remove.error} />
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={props.onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="button danger-solid" disabled={typedSlug.trim() !== workspace.slug || remove.isPending}>
-              {remove.isPending ? 'Deleting…' : 'Delete workspace'}
-            </button>
-          </div>
+          <DialogActions
+            mutation={remove}
+            submitLabel="Delete workspace"
+            pendingLabel="Deleting…"
+            onCancel={props.onClose}
+            disabled={typedSlug.trim() !== workspace.slug}
+            danger
+          />
         </form>
       )}
     </Dialog>

@@ -5,7 +5,8 @@ import { Link, navigate } from '../../routes';
 import { trpc, type RouterInputs, type RouterOutputs } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { Field } from '../../ui/Field';
+import { ChoiceField, Field } from '../../ui/Field';
+import { SaveActions } from '../../ui/SaveActions';
 
 type Workspace = RouterOutputs['workspaces']['bySlug']['workspace'];
 type DateFormat = NonNullable<RouterInputs['workspaces']['update']['dateFormat']>;
@@ -99,42 +100,18 @@ function WorkspaceSettings({ organisation, workspace, limits }: { organisation: 
             <Field label="Slug" hint="Changing it changes this workspace’s addresses; the old slug keeps redirecting.">
               {(control) => <input {...control} required maxLength={63} value={slug} onChange={(e) => setSlug(e.target.value)} />}
             </Field>
-            <Field label="Time zone">
-              {(control) => (
-                <select {...control} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
-                  {timezones.map((tz) => (
-                    <option key={tz} value={tz}>
-                      {tz}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label="Date format">
-              {(control) => (
-                <select {...control} value={dateFormat} onChange={(e) => setDateFormat(e.target.value as DateFormat)}>
-                  {(Object.keys(DATE_FORMAT_LABELS) as DateFormat[]).map((format) => (
-                    <option key={format} value={format}>
-                      {DATE_FORMAT_LABELS[format]}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <ChoiceField label="Time zone" value={timezone} choices={timezones} onChange={setTimezone} />
+            <ChoiceField
+              label="Date format"
+              value={dateFormat}
+              choices={Object.keys(DATE_FORMAT_LABELS) as DateFormat[]}
+              labels={DATE_FORMAT_LABELS}
+              onChange={setDateFormat}
+            />
             <Field label="Default language" hint="A language code such as en, fr or fr-CA.">
               {(control) => <input {...control} required value={defaultLanguage} onChange={(e) => setDefaultLanguage(e.target.value)} />}
             </Field>
-            <ErrorMessage error={update.error} />
-            {saved && !update.isPending && (
-              <p className="success" role="status">
-                Saved.
-              </p>
-            )}
-            <div className="dialog-actions start">
-              <button type="submit" className="button primary" disabled={!mayEdit || update.isPending}>
-                {update.isPending ? 'Saving…' : 'Save settings'}
-              </button>
-            </div>
+            <SaveActions mutation={update} saved={saved} submitLabel="Save settings" disabled={!mayEdit} />
           </fieldset>
         </form>
       </section>
@@ -230,12 +207,8 @@ function WorkspaceLogo(props: { workspace: Workspace; mayEdit: boolean; maxBytes
         <ConfirmDialog
           title="Remove logo"
           confirmLabel="Remove logo"
-          pending={removeLogo.isPending}
-          error={removeLogo.error}
-          onCancel={() => {
-            setConfirmingRemoval(false);
-            removeLogo.reset();
-          }}
+          mutation={removeLogo}
+          onCancel={() => setConfirmingRemoval(false)}
           onConfirm={() => removeLogo.mutate({ workspaceId: workspace.id })}
         >
           <p>{workspace.name} will show no logo until a new one is uploaded.</p>

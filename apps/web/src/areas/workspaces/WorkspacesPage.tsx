@@ -4,6 +4,7 @@ import { can } from '../../permissions';
 import { Link } from '../../routes';
 import { trpc, type RouterOutputs } from '../../trpc';
 import { ErrorMessage } from '../../ui/ErrorMessage';
+import { ActionsColumnHeader } from '../../ui/Table';
 import { CreateWorkspaceDialog } from './CreateWorkspaceDialog';
 import { DeleteWorkspaceDialog } from './DeleteWorkspaceDialog';
 
@@ -42,9 +43,7 @@ export function WorkspacesPage({ organisation }: { organisation: Organisation })
               <th scope="col">Kind</th>
               <th scope="col" className="number">Contacts</th>
               <th scope="col" className="number">Members</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsColumnHeader />
             </tr>
           </thead>
           <tbody>
