@@ -22,22 +22,29 @@ export function openApiDocument(config: Config) {
 }
 
 /** /api/v1: the REST surface for bearer keys, with its OpenAPI document and a per-key rate limit. */
+/**
+ * Limits for calls made with a key: per key (by its hash; the key itself is not kept), and per
+ * address at a multiple of that, so inventing a new key for each request gains nothing.
+ */
+export function apiKeyRateLimits(config: Config) {
+  const perAddress = rateLimit({ name: 'API', windowMs: 60_000, max: config.restRateLimitPerMinute * 5 });
+  const perKey = rateLimit({
+    name: 'API',
+    windowMs: 60_000,
+    max: config.restRateLimitPerMinute,
+    key: (req) => {
+      const bearer = readBearerKey(req.get('authorization'));
+      return bearer ? `key:${hashApiKey(bearer)}` : `ip:${req.ip ?? 'unknown'}`;
+    },
+  });
+  return [perAddress, perKey];
+}
+
 export function restApi(deps: { config: Config; logger: Logger; resolveCaller: (req: Request, res: Response) => Promise<Context> }) {
   const router = express.Router();
   const document = openApiDocument(deps.config);
   router.get('/openapi.json', (_req, res) => res.json(document));
-  router.use(
-    rateLimit({
-      name: 'API',
-      windowMs: 60_000,
-      max: deps.config.restRateLimitPerMinute,
-      // Per key (its hash: the key itself is never kept in memory longer than the request), else per address.
-      key: (req) => {
-        const bearer = readBearerKey(req.get('authorization'));
-        return bearer ? `key:${hashApiKey(bearer)}` : `ip:${req.ip ?? 'unknown'}`;
-      },
-    }),
-  );
+  router.use(apiKeyRateLimits(deps.config));
   router.use(
     createOpenApiExpressMiddleware({
       router: appRouter,

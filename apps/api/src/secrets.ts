@@ -43,7 +43,8 @@ export function openSecret(keyring: Keyring, sealed: { ciphertext: string; keyVe
   const key = keyring.byVersion.get(sealed.keyVersion);
   if (!key) throw new SecretKeyError(`A stored secret was sealed with key ${sealed.keyVersion}, which is not configured. Add it to STEWARD_SECRET_KEYS_PREVIOUS.`);
   const raw = Buffer.from(sealed.ciphertext, 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  if (raw.length < 12 + 16) throw new SecretKeyError('A stored secret is damaged (too short).');
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), { authTagLength: 16 });
   decipher.setAAD(Buffer.from(context));
   decipher.setAuthTag(raw.subarray(12, 28));
   return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');

@@ -16,7 +16,7 @@ import type { JobQueue } from './email/jobs.js';
 import type { Keyring } from './secrets.js';
 import { appRouter } from './router.js';
 import { rateLimit } from './rate-limit.js';
-import { REST_BASE_PATH, restApi } from './rest.js';
+import { apiKeyRateLimits, REST_BASE_PATH, restApi } from './rest.js';
 import { renderApiReference } from './api-reference.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
 import type { Context } from './trpc.js';
@@ -93,12 +93,18 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   // Invitation tokens are guessable only by brute force; cap attempts per address.
   const invitationLimit = rateLimit({ name: 'invitation', windowMs: 60_000, max: config.signInRateLimitPerMinute });
   app.use('/trpc', (req, res, next) => (/invitations\.(accept|preview)/.test(req.path) ? invitationLimit(req, res, next) : next()));
+  // Keys calling tRPC directly (the typed client) get the same limits as on REST.
+  const [keyPerAddress, keyPerKey] = apiKeyRateLimits(config);
+  app.use('/trpc', (req, res, next) => (req.get('authorization') ? keyPerAddress!(req, res, () => keyPerKey!(req, res, next)) : next()));
 
   /** Who is calling, resolved once per request: a bearer key (never with cookies) or the session. */
   async function resolveCaller(req: Request, res: Response): Promise<Context> {
     const base = { db, config, logger, jobs, keyring, requestId: req.requestId, ip: req.ip ?? null };
-    const bearer = readBearerKey(req.get('authorization'));
-    if (bearer) {
+    const authorization = req.get('authorization');
+    // With an Authorization header the cookie is never read (the CSRF check relies on it).
+    if (authorization) {
+      const bearer = readBearerKey(authorization);
+      if (!bearer) return { ...base, user: null, apiKey: null, sessionId: null, authError: 'Send the API key as "Authorization: Bearer pai_…".' };
       const caller = await authenticateApiKey(db, bearer);
       return caller
         ? { ...base, user: caller.user, apiKey: caller.apiKey, sessionId: null, authError: null }

@@ -61,11 +61,25 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
 });
 
 /** Area functions throw `AppError`; this turns it into the matching tRPC error once, for everything. */
+/**
+ * Database refusals that bad or stale input can cause, in words; anything else stays a 500.
+ * (A foreign key violation: something the request refers to was deleted meanwhile.)
+ */
+const POSTGRES_INPUT_ERRORS: Record<string, { code: 'NOT_FOUND' | 'BAD_REQUEST'; message: string }> = {
+  '23503': { code: 'NOT_FOUND', message: 'Something this request refers to no longer exists. Reload and try again.' },
+  '22P02': { code: 'BAD_REQUEST', message: 'A value in the request is not in the expected format.' },
+  '22008': { code: 'BAD_REQUEST', message: 'A date in the request is out of range.' },
+};
+
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) {
     const cause = result.error.cause;
     throw new TRPCError({ code: cause.code, message: cause.message });
+  }
+  const postgresCode = !result.ok ? (result.error.cause as { code?: unknown } | undefined)?.code : undefined;
+  if (typeof postgresCode === 'string' && POSTGRES_INPUT_ERRORS[postgresCode]) {
+    throw new TRPCError(POSTGRES_INPUT_ERRORS[postgresCode]);
   }
   return result;
 });

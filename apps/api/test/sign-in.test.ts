@@ -207,6 +207,12 @@ describe('CSRF on procedures', () => {
     expect(await forged.text()).toContain('Origin check failed');
     const noOrigin = await agent.request('/trpc/apiKeys.create', { json: { organisationId: crypto.randomUUID(), name: 'x' }, origin: null });
     expect(noOrigin.status).toBe(403);
+    const opaque = await agent.request('/trpc/apiKeys.create', {
+      json: { organisationId: crypto.randomUUID(), name: 'x' },
+      origin: 'null',
+      headers: { referer: `${app.url}/` },
+    });
+    expect(opaque.status).toBe(403);
     const sameOrigin = await agent.request('/trpc/apiKeys.create', { json: { organisationId: crypto.randomUUID(), name: 'x' } });
     expect(sameOrigin.status).toBe(404);
   });

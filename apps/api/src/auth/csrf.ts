@@ -4,7 +4,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function requestOrigin(req: Request): string | null {
   const origin = req.get('origin');
-  if (origin && origin !== 'null') return origin;
+  // An opaque origin ("null": sandboxed frames, some redirects) is refused, not excused.
+  if (origin) return origin === 'null' ? null : origin;
   const referer = req.get('referer');
   if (!referer) return null;
   try {
@@ -22,9 +23,9 @@ function requestOrigin(req: Request): string | null {
 export function csrfProtection(publicOrigin: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (SAFE_METHODS.has(req.method)) return next();
-    // A bearer-key request is authenticated by its header alone (cookies are ignored), and a
-    // browser cannot attach that header to a cross-site request.
-    if (/^Bearer\s/i.test(req.get('authorization') ?? '')) return next();
+    // A request with an Authorization header is authenticated by that header alone (its cookies
+    // are never read), and a browser cannot attach one to a cross-site request without CORS.
+    if (req.get('authorization')) return next();
     const carriesCookie = Boolean(req.get('cookie'));
     const isSignIn = req.path.startsWith('/auth/');
     if (!carriesCookie && !isSignIn) return next();

@@ -56,6 +56,21 @@ describe('API keys', () => {
     expect(((await after.json()) as { message: string }).message).toContain('not valid');
   });
 
+  it('speaks for its own organisation only: me does not reveal the owner\'s other organisations', async () => {
+    const other = await seedOrganisation(app, 'Second');
+    await app.db.insertInto('memberships').values({ organisation_id: other.organisationId, user_id: org.admin.id, org_role: 'member' }).execute();
+    expect((await org.admin.agent.trpc<{ organisations: unknown[] }>('me')).data.organisations).toHaveLength(2);
+    const { key } = await createKey();
+    const me = (await (await rest(key, '/me')).json()) as { organisations: { id: string }[] };
+    expect(me.organisations.map((o) => o.id)).toEqual([org.organisationId]);
+  });
+
+  it('never falls back to the session cookie when an Authorization header is present', async () => {
+    const response = await fetch(`${app.url}/trpc/me`, { headers: { authorization: 'Bearer two tokens', cookie: org.admin.agent.cookieHeader() } });
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain('Authorization: Bearer');
+  });
+
   it('refuses an expired key', async () => {
     const { id, key } = await createKey();
     await app.db.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
@@ -147,6 +162,27 @@ describe('the REST surface', () => {
     const { key } = await createKey();
     const created = await rest(key, `/organisations/${org.organisationId}/workspaces`, { method: 'POST', headers: { origin: 'https://elsewhere.example' }, body: JSON.stringify({ name: 'By key', slug: 'by-key' }) });
     expect(created.status).toBe(200);
+  });
+
+  it('limits invented keys per address, and keys calling tRPC directly too', async () => {
+    const limited = await startTestApp({ database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 11; i++) statuses.push((await fetch(`${limited.url}/api/v1/me`, { headers: { authorization: `Bearer pai_invented${i}` } })).status);
+      expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+      expect(statuses[10]).toBe(429);
+    } finally {
+      await limited.close();
+    }
+    const limitedTrpc = await startTestApp({ database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      const { key } = await createKey();
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${limitedTrpc.url}/trpc/me`, { headers: { authorization: `Bearer ${key}` } })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await limitedTrpc.close();
+    }
   });
 
   it('limits requests per key with 429 and Retry-After', async () => {

@@ -73,6 +73,16 @@ describe('the audit log', () => {
     expect(entry).toMatchObject({ actor_api_key_id: id, actor_user_id: org.admin.id });
   });
 
+  it('keeps counts whose names merely mention keys', async () => {
+    const [entry] = await entriesFor('users.remove');
+    expect(entry!.after).toMatchObject({ revokedApiKeys: 0 });
+  });
+
+  it('answers 400 to a date out of range', async () => {
+    const result = await org.admin.agent.trpc('audit.list', { organisationId: org.organisationId, from: '-271821-04-20' });
+    expect(result.status).toBe(400);
+  });
+
   it('replaces secret values with a marker', async () => {
     await org.admin.agent.trpc('integrations.saveMailerSend', { organisationId: org.organisationId, apiKey: 'mlsn.audit-secret-value-123' }, 'mutation');
     const [entry] = await entriesFor('integrations.saveMailerSend');

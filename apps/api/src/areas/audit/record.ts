@@ -21,7 +21,8 @@ export interface AuditEntry {
 }
 
 export const SECRET_MARKER = '[secret]';
-const SECRET_KEY_NAME = /secret|password|token|api_?key|ciphertext|authorization/i;
+/** Field names that hold a secret: `apiKey`, `client_secret`, `password`… (not `revokedApiKeys`, a count). */
+const SECRET_KEY_NAME = /(secret|password|token|api_?key|ciphertext|authorization)$/i;
 
 /** Replaces every value under a secret-sounding key with a marker, at any depth. */
 export function redactSecrets(value: unknown): unknown {

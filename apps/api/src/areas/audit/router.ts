@@ -3,12 +3,17 @@ import { orgProcedure } from '../../access/middleware.js';
 import { router } from '../../trpc.js';
 import { listAuditEntries } from './audit.js';
 
+const auditDate = z.coerce
+  .date()
+  .min(new Date('2000-01-01'), 'Choose a date after 2000.')
+  .max(new Date('9999-12-31'), 'Choose a date before the year 10000.');
+
 export const listAuditInput = z.object({
   actorUserId: z.uuid().optional(),
   action: z.string().trim().max(100).optional(),
   workspaceId: z.uuid().optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: auditDate.optional(),
+  to: auditDate.optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -24,6 +24,7 @@ export const meQuery = authedProcedure
   )
   .query(async ({ ctx }) => ({
   user: ctx.user,
-  organisations: await listMyOrganisations(ctx.db, ctx.user.id),
+  // A key speaks for one organisation: it does not reveal its owner's others.
+  organisations: (await listMyOrganisations(ctx.db, ctx.user.id)).filter((o) => !ctx.apiKey || o.id === ctx.apiKey.organisationId),
   limits: LIMITS,
 }));

@@ -37,9 +37,7 @@ export async function inviteUser(
   try {
     return await db.transaction().execute(async (trx) => {
       const actorRole = await lockOrganisationFor(trx, organisationId, actor.userId);
-      if (input.orgRole !== 'member' && !orgRoleCan(actorRole, 'users.manageAnyRole')) {
-        throw new AppError('FORBIDDEN', 'User admins can only invite users with the organisation role member.');
-      }
+      assertMayManage(actorRole, input.orgRole);
       await assertWorkspacesInOrganisation(trx, organisationId, input.workspaces.map((w) => w.workspaceId));
       const member = await trx
         .selectFrom('memberships as m')
@@ -106,9 +104,11 @@ async function pendingInvitation(db: Db, organisationId: string, invitationId: s
   return invitation;
 }
 
+/** Re-checked under the organisation lock: the actor's role may have changed since the request began. */
 function assertMayManage(actorRole: OrgRole, invitationRole: OrgRole) {
+  if (!orgRoleCan(actorRole, 'users.manageMembers')) throw new AppError('FORBIDDEN', 'Your role does not allow this.');
   if (invitationRole !== 'member' && !orgRoleCan(actorRole, 'users.manageAnyRole')) {
-    throw new AppError('FORBIDDEN', 'User admins can only manage invitations with the organisation role member.');
+    throw new AppError('FORBIDDEN', 'User admins can only invite, resend or revoke invitations with the organisation role member.');
   }
 }
 

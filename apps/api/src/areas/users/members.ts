@@ -175,6 +175,7 @@ export async function removeUser(db: Db, actor: Actor, organisationId: string, u
   if (userId === actor.userId) throw new AppError('BAD_REQUEST', 'You cannot remove yourself. Ask another admin to do it.');
   return db.transaction().execute(async (trx) => {
     const actorRole = await lockOrganisationFor(trx, organisationId, actor.userId);
+    if (!orgRoleCan(actorRole, 'users.manageMembers')) throw new AppError('FORBIDDEN', 'Your role does not allow this.');
     const target = await targetMembership(trx, organisationId, userId);
     if (target.org_role !== 'member' && !orgRoleCan(actorRole, 'users.manageAnyRole')) {
       throw new AppError('FORBIDDEN', 'User admins can only remove users whose organisation role is member.');
@@ -194,6 +195,9 @@ export async function removeUser(db: Db, actor: Actor, organisationId: string, u
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    // Two removals of the same person from two organisations at once each hold a different
+    // organisation lock; the user row lock makes the second see the first's deletion.
+    await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
     const sessions = await trx
       .deleteFrom('sessions')
       .where('user_id', '=', userId)

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Db } from '@steward/db';
+import { z } from 'zod';
 import { readSession, type StewardLucia } from '../../auth/sessions.js';
 import { readWorkspaceLogo } from './workspaces.js';
 
@@ -13,7 +14,7 @@ export function workspaceLogoRoute(db: Db, lucia: StewardLucia) {
     const session = await readSession(lucia, req.get('cookie'));
     const workspaceId = String(req.params.workspaceId ?? '');
     const notFound = () => res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Logo not found.' } });
-    if (!session.user || !/^[0-9a-f-]{36}$/i.test(workspaceId)) return notFound();
+    if (!session.user || !z.uuid().safeParse(workspaceId).success) return notFound();
     const logo = await readWorkspaceLogo(db, workspaceId, session.user.id);
     if (!logo?.logo || !logo.logo_content_type) return notFound();
     res.set({

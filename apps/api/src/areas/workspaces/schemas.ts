@@ -29,13 +29,15 @@ export const createWorkspaceInput = z.object({
   defaultLanguage: languageSchema.default('en'),
 });
 
-export const updateWorkspaceInput = z.object({
-  name: z.string().trim().min(1, 'Enter a name.').max(100).optional(),
-  slug: slugSchema.optional(),
-  defaultLanguage: languageSchema.optional(),
-  timezone: timezoneSchema.optional(),
-  dateFormat: dateFormatSchema.optional(),
-});
+export const updateWorkspaceInput = z
+  .object({
+    name: z.string().trim().min(1, 'Enter a name.').max(100).optional(),
+    slug: slugSchema.optional(),
+    defaultLanguage: languageSchema.optional(),
+    timezone: timezoneSchema.optional(),
+    dateFormat: dateFormatSchema.optional(),
+  })
+  .refine((fields) => Object.values(fields).some((v) => v !== undefined), 'Change at least one setting.');
 
 export const setLogoInput = z.object({
   contentType: z.enum(['image/png', 'image/jpeg', 'image/svg+xml']),

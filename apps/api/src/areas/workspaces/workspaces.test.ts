@@ -61,6 +61,12 @@ describe('workspaces', () => {
     expect(badFormat.status).toBe(400);
   });
 
+  it('answers 400, not 500, to an update that changes nothing', async () => {
+    const refused = await call('workspaces.update', { workspaceId: org.chapterWorkspaceId });
+    expect(refused.status).toBe(400);
+    expect(refused.error?.message).toContain('Change at least one setting');
+  });
+
   it('never deletes the global workspace', async () => {
     const refused = await call('workspaces.delete', { workspaceId: org.globalWorkspaceId, confirmSlug: 'global' });
     expect(refused.error?.data.code).toBe('BAD_REQUEST');
@@ -100,6 +106,7 @@ describe('workspace logos', () => {
     const outsider = await seedOrganisation(app, 'Outsiders');
     expect((await outsider.admin.agent.request(`/workspace-logos/${ws.id}`)).status).toBe(404);
     expect((await app.agent().request(`/workspace-logos/${ws.id}`)).status).toBe(404);
+    expect((await org.admin.agent.request(`/workspace-logos/${'-'.repeat(36)}`)).status).toBe(404);
   });
 
   it('serves an SVG so that any script in it cannot run', async () => {
