@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OrgRole, WorkspaceRole } from '@steward/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addSignedInMember, createTestDatabase, seedOrganisation, startTestApp, type SeededOrganisation, type SeededUser, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addSignedInMember, seedOrganisation, useStewardApp, type SeededOrganisation, type SeededUser } from '@steward/test-kit';
 import { type Access, orgRoleCan, workspaceRoleCan } from '../src/access/matrix.js';
 import { effectiveWorkspaceRole } from '../src/access/roles.js';
 import { appRouter } from '../src/router.js';
@@ -13,7 +13,7 @@ import { procedureSamples } from './procedure-samples.js';
  * otherwise, and NOT_FOUND to a caller from another organisation.
  */
 
-const SAMPLES = procedureSamples(() => app);
+const SAMPLES = procedureSamples(() => steward.app);
 
 interface ProcedureDef {
   _def: { type: 'query' | 'mutation'; meta?: { access?: Access } };
@@ -50,14 +50,13 @@ const ACTORS: Actor[] = [
   { name: 'admin of another organisation', orgRole: 'admin', outsider: true },
 ];
 
-let database: TestDatabase;
-let app: TestApp;
+const steward = useStewardApp({ workers: false });
 let home: SeededOrganisation;
 let other: SeededOrganisation;
 
 async function newChapter(organisationId: string) {
   const slug = `ws-${randomBytes(4).toString('hex')}`;
-  return (await app.db.insertInto('workspaces').values({ organisation_id: organisationId, kind: 'chapter', name: slug, slug }).returning('id').executeTakeFirstOrThrow()).id;
+  return (await steward.app.db.insertInto('workspaces').values({ organisation_id: organisationId, kind: 'chapter', name: slug, slug }).returning('id').executeTakeFirstOrThrow()).id;
 }
 
 /**
@@ -84,22 +83,16 @@ function expectedOutcome(path: string, access: Access, actor: Actor): 'success' 
 const actorUsers = new Map<string, SeededUser>();
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await startTestApp({ database, workers: false });
-  home = await seedOrganisation(app, 'Home');
-  other = await seedOrganisation(app, 'Other');
+  home = await seedOrganisation(steward.app, 'Home');
+  other = await seedOrganisation(steward.app, 'Other');
   for (const actor of ACTORS) {
     if (actor.outsider) {
       actorUsers.set(actor.name, other.admin);
       continue;
     }
     const globalRoles = actor.globalRole ? [{ workspaceId: home.globalWorkspaceId, role: actor.globalRole }] : [];
-    actorUsers.set(actor.name, await addSignedInMember(app, home.organisationId, `${actor.name.replace(/\W+/g, '-')}@home.example`, actor.orgRole, globalRoles));
+    actorUsers.set(actor.name, await addSignedInMember(steward.app, home.organisationId, `${actor.name.replace(/\W+/g, '-')}@home.example`, actor.orgRole, globalRoles));
   }
-});
-afterAll(async () => {
-  await app.close();
-  await database.drop();
 });
 
 describe('the authorisation matrix', () => {
@@ -123,7 +116,7 @@ describe('the authorisation matrix', () => {
           const workspaceId = await newChapter(organisationId);
           const user = actorUsers.get(actor.name)!;
           if (actor.workspaceRole && !actor.outsider) {
-            await app.db.insertInto('workspace_memberships').values({ workspace_id: workspaceId, user_id: user.id, organisation_id: organisationId, role: actor.workspaceRole }).execute();
+            await steward.app.db.insertInto('workspace_memberships').values({ workspace_id: workspaceId, user_id: user.id, organisation_id: organisationId, role: actor.workspaceRole }).execute();
           }
           const input = await SAMPLES[path]!({ organisationId, workspaceId, caller: user, admin: home.admin });
           const result = await user.agent.trpc(path, input, procedure._def.type);

@@ -1,31 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actorFor, addMember, addSignedInMember, createTestDatabase, startTestApp, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { describe, expect, it } from 'vitest';
+import { actorFor, addMember, addSignedInMember, useStewardApp } from '@steward/test-kit';
 import { createOrganisation } from '../src/areas/organisations/bootstrap.js';
 import { inviteUser, sendInvitationEmail } from '../src/areas/users/invitations.js';
 
 const REPETITIONS = 50;
 
-let database: TestDatabase;
-let app: TestApp;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await startTestApp({ database, workers: false });
-});
-afterAll(async () => {
-  await app.close();
-  await database.drop();
-});
+const steward = useStewardApp({ workers: false });
 
 async function organisationWithTwoAdmins(n: number) {
-  const { organisationId } = await createOrganisation(app.db, { name: `Race ${n}`, adminEmail: `nobody-${n}@race.example` });
-  const a = await addSignedInMember(app, organisationId, `a-${n}@race.example`, 'admin');
-  const b = await addSignedInMember(app, organisationId, `b-${n}@race.example`, 'admin');
+  const { organisationId } = await createOrganisation(steward.app.db, { name: `Race ${n}`, adminEmail: `nobody-${n}@race.example` });
+  const a = await addSignedInMember(steward.app, organisationId, `a-${n}@race.example`, 'admin');
+  const b = await addSignedInMember(steward.app, organisationId, `b-${n}@race.example`, 'admin');
   return { organisationId, a, b };
 }
 
 async function adminCount(organisationId: string) {
-  const rows = await app.db.selectFrom('memberships').select('user_id').where('organisation_id', '=', organisationId).where('org_role', '=', 'admin').execute();
+  const rows = await steward.app.db.selectFrom('memberships').select('user_id').where('organisation_id', '=', organisationId).where('org_role', '=', 'admin').execute();
   return rows.length;
 }
 
@@ -56,19 +46,19 @@ describe(`invariants under concurrent requests (${REPETITIONS} repetitions each)
   }, 120_000);
 
   it('one invitation accepted twice at once makes one membership, and the second acceptance is refused', async () => {
-    const { organisationId } = await createOrganisation(app.db, { name: 'Accept race', adminEmail: 'owner@accept.example' });
-    const owner = await addMember(app.db, organisationId, 'owner@accept.example', 'admin');
+    const { organisationId } = await createOrganisation(steward.app.db, { name: 'Accept race', adminEmail: 'owner@accept.example' });
+    const owner = await addMember(steward.app.db, organisationId, 'owner@accept.example', 'admin');
     for (let n = 0; n < REPETITIONS; n++) {
       const email = `invitee-${n}@accept.example`;
-      const invitation = await inviteUser(app, actorFor(owner), organisationId, { email, orgRole: 'member', workspaces: [] });
-      await sendInvitationEmail(app, { invitationId: invitation.id, retryCount: 0, retryLimit: 0 });
-      const message = await app.db.selectFrom('dev_outbox').select('text').where('to_email', '=', email).executeTakeFirstOrThrow();
+      const invitation = await inviteUser(steward.app, actorFor(owner), organisationId, { email, orgRole: 'member', workspaces: [] });
+      await sendInvitationEmail(steward.app, { invitationId: invitation.id, retryCount: 0, retryLimit: 0 });
+      const message = await steward.app.db.selectFrom('dev_outbox').select('text').where('to_email', '=', email).executeTakeFirstOrThrow();
       const token = new URL(/https?:\/\/\S+/.exec(message.text)![0]).searchParams.get('token')!;
-      const [tab1, tab2] = [await app.signIn(email), await app.signIn(email)];
+      const [tab1, tab2] = [await steward.app.signIn(email), await steward.app.signIn(email)];
       const results = await Promise.all([tab1.trpc('invitations.accept', { token }, 'mutation'), tab2.trpc('invitations.accept', { token }, 'mutation')]);
       expect(results.filter((r) => r.error === null)).toHaveLength(1);
       expect(results.find((r) => r.error)?.error?.data.code).toBe('CONFLICT');
-      const memberships = await app.db
+      const memberships = await steward.app.db
         .selectFrom('memberships')
         .innerJoin('users', 'users.id', 'memberships.user_id')
         .select('users.email')
@@ -91,7 +81,7 @@ describe(`invariants under concurrent requests (${REPETITIONS} repetitions each)
       const refused = results.find((r) => r.error)!;
       expect(refused.error!.data.code).toBe('CONFLICT');
       expect(refused.error!.message).toContain('already has a pending invitation');
-      const pending = await app.db.selectFrom('invitations').select('id').where('organisation_id', '=', organisationId).where('email', '=', email).execute();
+      const pending = await steward.app.db.selectFrom('invitations').select('id').where('organisation_id', '=', organisationId).where('email', '=', email).execute();
       expect(pending).toHaveLength(1);
     }
   }, 120_000);

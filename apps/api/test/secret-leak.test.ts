@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, seedOrganisation, startFakeMailerSend, startTestApp, type FakeMailerSend, type SeededOrganisation, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useStewardApp } from '@steward/test-kit';
 import { appRouter } from '../src/router.js';
 import { procedureSamples } from './procedure-samples.js';
 
@@ -12,43 +12,31 @@ import { procedureSamples } from './procedure-samples.js';
 
 const SECRET = `mlsn.leak-canary-${randomBytes(12).toString('hex')}`;
 
-let database: TestDatabase;
-let mailer: FakeMailerSend;
-let app: TestApp;
-let org: SeededOrganisation;
+const steward = useStewardApp({ fakeMailerSend: { apiKey: 'mlsn.environment-key' }, organisation: 'Acme' });
 let ciphertext: string;
-const SAMPLES = procedureSamples(() => app);
+const SAMPLES = procedureSamples(() => steward.app);
 const seen: { where: string; text: string }[] = [];
 
 const procedures = (appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: 'query' | 'mutation' } }> } })._def.procedures;
 
 async function newWorkspace() {
   const slug = `leak-${randomBytes(4).toString('hex')}`;
-  return (await app.db.insertInto('workspaces').values({ organisation_id: org.organisationId, kind: 'chapter', name: slug, slug }).returning('id').executeTakeFirstOrThrow()).id;
+  return (await steward.app.db.insertInto('workspaces').values({ organisation_id: steward.org.organisationId, kind: 'chapter', name: slug, slug }).returning('id').executeTakeFirstOrThrow()).id;
 }
 
 /** Puts the canary back after a sample call replaced or cleared it. */
 async function saveCanary() {
-  const saved = await org.admin.agent.trpc('integrations.saveMailerSend', { organisationId: org.organisationId, apiKey: SECRET }, 'mutation');
+  const saved = await steward.org.admin.agent.trpc('integrations.saveMailerSend', { organisationId: steward.org.organisationId, apiKey: SECRET }, 'mutation');
   seen.push({ where: 'integrations.saveMailerSend', text: saved.text });
-  ciphertext = (await app.db.selectFrom('integration_settings').select('ciphertext').where('setting', '=', 'api_key').executeTakeFirstOrThrow()).ciphertext!;
+  ciphertext = (await steward.app.db.selectFrom('integration_settings').select('ciphertext').where('setting', '=', 'api_key').executeTakeFirstOrThrow()).ciphertext!;
   ciphertexts.push(ciphertext);
 }
 const ciphertexts: string[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  mailer = await startFakeMailerSend();
-  app = await startTestApp({ database, env: mailer.env('mlsn.environment-key') });
-  org = await seedOrganisation(app, 'Acme');
   await saveCanary();
   // Make MailerSend refuse once, so an error path that could echo the key is exercised too.
-  mailer.failNext(401, { message: 'Unauthenticated.' });
-});
-afterAll(async () => {
-  await app.close();
-  await mailer.close();
-  await database.drop();
+  steward.mailer.failNext(401, { message: 'Unauthenticated.' });
 });
 
 describe('stored secrets never leak', () => {
@@ -56,26 +44,26 @@ describe('stored secrets never leak', () => {
     for (const [path, procedure] of Object.entries(procedures)) {
       const sample = SAMPLES[path];
       if (!sample) continue;
-      const input = await sample({ organisationId: org.organisationId, workspaceId: await newWorkspace(), caller: org.admin, admin: org.admin });
-      const result = await org.admin.agent.trpc(path, input, procedure._def.type);
+      const input = await sample({ organisationId: steward.org.organisationId, workspaceId: await newWorkspace(), caller: steward.org.admin, admin: steward.org.admin });
+      const result = await steward.org.admin.agent.trpc(path, input, procedure._def.type);
       seen.push({ where: `trpc ${path}`, text: result.text });
       if (path.startsWith('integrations.') && procedure._def.type === 'mutation') await saveCanary();
     }
     // Bad input too: error messages must not echo anything secret.
-    seen.push({ where: 'bad input', text: (await org.admin.agent.trpc('integrations.saveMailerSend', { organisationId: org.organisationId, apiKey: 'x' }, 'mutation')).text });
+    seen.push({ where: 'bad input', text: (await steward.org.admin.agent.trpc('integrations.saveMailerSend', { organisationId: steward.org.organisationId, apiKey: 'x' }, 'mutation')).text });
     expect(seen.length).toBeGreaterThan(20);
   });
 
   it('through any REST path', async () => {
-    const { key } = (await org.admin.agent.trpc<{ key: string }>('apiKeys.create', { organisationId: org.organisationId, name: 'leak test' }, 'mutation')).data;
-    const document = (await (await fetch(`${app.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
+    const { key } = (await steward.org.admin.agent.trpc<{ key: string }>('apiKeys.create', { organisationId: steward.org.organisationId, name: 'leak test' }, 'mutation')).data;
+    const document = (await (await fetch(`${steward.app.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
     seen.push({ where: 'openapi.json', text: JSON.stringify(document) });
     let calls = 0;
     for (const [template, methods] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         const procedurePath = operation.operationId.replace(/-/g, '.');
         const input: Record<string, unknown> = SAMPLES[procedurePath]
-          ? await SAMPLES[procedurePath]!({ organisationId: org.organisationId, workspaceId: await newWorkspace(), caller: org.admin, admin: org.admin })
+          ? await SAMPLES[procedurePath]!({ organisationId: steward.org.organisationId, workspaceId: await newWorkspace(), caller: steward.org.admin, admin: steward.org.admin })
           : {};
         const rest = { ...input };
         const url = template.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -85,7 +73,7 @@ describe('stored secrets never leak', () => {
         });
         const hasBody = method !== 'get' && method !== 'delete';
         const query = hasBody ? '' : `?${new URLSearchParams(Object.entries(rest).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString()}`;
-        const response = await fetch(`${app.url}/api/v1${url}${query}`, {
+        const response = await fetch(`${steward.app.url}/api/v1${url}${query}`, {
           method: method.toUpperCase(),
           headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
           body: hasBody ? JSON.stringify(rest) : undefined,
@@ -97,18 +85,18 @@ describe('stored secrets never leak', () => {
       }
     }
     expect(calls).toBeGreaterThanOrEqual(15);
-    seen.push({ where: 'api docs', text: await (await fetch(`${app.url}/api/docs`)).text() });
+    seen.push({ where: 'api docs', text: await (await fetch(`${steward.app.url}/api/docs`)).text() });
   });
 
   it('in any response, log line or audit entry', async () => {
-    const audit = await app.db.selectFrom('audit_log').selectAll().execute();
-    const places = [...seen, { where: 'logs', text: app.logs.join('\n') }, { where: 'audit log', text: JSON.stringify(audit) }];
+    const audit = await steward.app.db.selectFrom('audit_log').selectAll().execute();
+    const places = [...seen, { where: 'logs', text: steward.app.logs.join('\n') }, { where: 'audit log', text: JSON.stringify(audit) }];
     for (const { where, text } of places) {
       expect(text.includes(SECRET), `the secret appeared in ${where}`).toBe(false);
       for (const sealed of ciphertexts) expect(text.includes(sealed), `a ciphertext appeared in ${where}`).toBe(false);
       expect(text.includes(SECRET.slice(0, -4)), `most of the secret appeared in ${where}`).toBe(false);
     }
     // The canary was really in play: MailerSend received it as the key.
-    expect(mailer.received.some((r) => r.authorization === `Bearer ${SECRET}`)).toBe(true);
+    expect(steward.mailer.received.some((r) => r.authorization === `Bearer ${SECRET}`)).toBe(true);
   });
 });

@@ -1,28 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, startOidcServer, startTestApp, type OidcServer, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp, useStewardApp } from '@steward/test-kit';
 import { connectDatabase } from '@steward/db';
 import { hashSessionToken } from '../src/auth/sessions.js';
 
-let database: TestDatabase;
-let oidc: OidcServer;
-let app: TestApp;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  oidc = await startOidcServer();
-  app = await startTestApp({ database, env: { ...oidc.env(), STEWARD_DEV_SIGN_IN: 'off' } });
-});
-afterAll(async () => {
-  await app.close();
-  await oidc.stop();
-  await database.drop();
-});
+const steward = useStewardApp({ fakeGoogle: true, env: { STEWARD_DEV_SIGN_IN: 'off' } });
 
 const SESSION_COOKIE = 'steward_session';
 
 /** Runs the browser's side of the flow up to the provider's redirect back to us. */
 async function startFlow() {
-  const agent = app.agent();
+  const agent = steward.app.agent();
   const start = await agent.request('/auth/google');
   expect(start.status).toBe(302);
   const authorizeUrl = new URL(start.headers.get('location')!);
@@ -33,7 +20,7 @@ async function startFlow() {
 
 describe('Google sign-in (OpenID Connect with PKCE and state)', () => {
   beforeEach(() => {
-    oidc.nextIdentity({ sub: 'sub-ada', email: 'ada@example.org', email_verified: true, name: 'Ada Lovelace' });
+    steward.oidc.nextIdentity({ sub: 'sub-ada', email: 'ada@example.org', email_verified: true, name: 'Ada Lovelace' });
   });
 
   it('signs a verified account in and keys it by issuer and subject', async () => {
@@ -50,15 +37,15 @@ describe('Google sign-in (OpenID Connect with PKCE and state)', () => {
     const me = await agent.trpc<{ user: { email: string; name: string } }>('me');
     expect(me.data.user).toMatchObject({ email: 'ada@example.org', name: 'Ada Lovelace' });
 
-    const account = await app.db.selectFrom('oauth_accounts').selectAll().where('subject', '=', 'sub-ada').executeTakeFirstOrThrow();
-    expect(account.issuer).toBe(oidc.issuer);
+    const account = await steward.app.db.selectFrom('oauth_accounts').selectAll().where('subject', '=', 'sub-ada').executeTakeFirstOrThrow();
+    expect(account.issuer).toBe(steward.oidc.issuer);
   });
 
   it('stores only the SHA-256 of the session token', async () => {
     const { agent, callback } = await startFlow();
     await agent.request(callback.pathname + callback.search);
     const token = agent.cookie(SESSION_COOKIE)!;
-    const rows = await app.db.selectFrom('sessions').select('id').execute();
+    const rows = await steward.app.db.selectFrom('sessions').select('id').execute();
     expect(rows.map((r) => r.id)).toContain(hashSessionToken(token));
     expect(rows.map((r) => r.id)).not.toContain(token);
   });
@@ -82,7 +69,7 @@ describe('Google sign-in (OpenID Connect with PKCE and state)', () => {
 
   it('refuses a callback with no state cookie (a flow that did not start in this browser)', async () => {
     const { callback } = await startFlow();
-    const stranger = app.agent();
+    const stranger = steward.app.agent();
     const done = await stranger.request(callback.pathname + callback.search);
     expect(done.status).toBe(400);
     expect(stranger.hasCookie(SESSION_COOKIE)).toBe(false);
@@ -106,19 +93,19 @@ describe('Google sign-in (OpenID Connect with PKCE and state)', () => {
   });
 
   it('refuses an account whose email is not verified', async () => {
-    oidc.nextIdentity({ sub: 'sub-unverified', email: 'mallory@example.org', email_verified: false, name: 'Mallory' });
+    steward.oidc.nextIdentity({ sub: 'sub-unverified', email: 'mallory@example.org', email_verified: false, name: 'Mallory' });
     const { agent, callback } = await startFlow();
     const done = await agent.request(callback.pathname + callback.search);
     expect(done.status).toBe(403);
     expect(await done.text()).toContain('not verified');
     expect(agent.hasCookie(SESSION_COOKIE)).toBe(false);
-    expect(await app.db.selectFrom('users').select('id').where('email', '=', 'mallory@example.org').executeTakeFirst()).toBeUndefined();
+    expect(await steward.app.db.selectFrom('users').select('id').where('email', '=', 'mallory@example.org').executeTakeFirst()).toBeUndefined();
   });
 
   it('does not let another Google account with the same email take over the user', async () => {
     const first = await startFlow();
     await first.agent.request(first.callback.pathname + first.callback.search);
-    oidc.nextIdentity({ sub: 'sub-impostor', email: 'ada@example.org', email_verified: true, name: 'Not Ada' });
+    steward.oidc.nextIdentity({ sub: 'sub-impostor', email: 'ada@example.org', email_verified: true, name: 'Not Ada' });
     const second = await startFlow();
     const done = await second.agent.request(second.callback.pathname + second.callback.search);
     expect(done.status).toBe(403);
@@ -128,14 +115,14 @@ describe('Google sign-in (OpenID Connect with PKCE and state)', () => {
 
 describe('sessions', () => {
   async function signedIn() {
-    oidc.nextIdentity({ sub: 'sub-grace', email: 'grace@example.org', email_verified: true, name: 'Grace Hopper' });
+    steward.oidc.nextIdentity({ sub: 'sub-grace', email: 'grace@example.org', email_verified: true, name: 'Grace Hopper' });
     const { agent, callback } = await startFlow();
     await agent.request(callback.pathname + callback.search);
     return agent;
   }
 
   it('answers UNAUTHORIZED to a request without a session', async () => {
-    const me = await app.agent().trpc('me');
+    const me = await steward.app.agent().trpc('me');
     expect(me.status).toBe(401);
     expect(me.error?.data.code).toBe('UNAUTHORIZED');
   });
@@ -143,8 +130,8 @@ describe('sessions', () => {
   it('costs one query of the sessions table per authenticated request', async () => {
     const agent = await signedIn();
     const queries: string[] = [];
-    const counting = connectDatabase(database.url, { onQuery: (sql) => queries.push(sql) });
-    const counted = await startTestApp({ database: { db: counting, url: database.url }, workers: false, env: { STEWARD_DEV_SIGN_IN: 'off', ...oidc.env() } });
+    const counting = connectDatabase(steward.database.url, { onQuery: (sql) => queries.push(sql) });
+    const counted = await startTestApp({ database: { db: counting, url: steward.database.url }, workers: false, env: { STEWARD_DEV_SIGN_IN: 'off', ...steward.oidc.env() } });
     try {
       const replay = counted.agent();
       replay.setCookie(SESSION_COOKIE, agent.cookie(SESSION_COOKIE)!);
@@ -161,20 +148,20 @@ describe('sessions', () => {
   it('refuses an expired session and deletes it', async () => {
     const agent = await signedIn();
     const id = hashSessionToken(agent.cookie(SESSION_COOKIE)!);
-    await app.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+    await steward.app.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
     const me = await agent.trpc('me');
     expect(me.status).toBe(401);
-    expect(await app.db.selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
+    expect(await steward.app.db.selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
   });
 
   it('extends a session that is past half its lifetime (sliding expiry)', async () => {
     const agent = await signedIn();
     const id = hashSessionToken(agent.cookie(SESSION_COOKIE)!);
     const soon = new Date(Date.now() + 5 * 24 * 3600 * 1000);
-    await app.db.updateTable('sessions').set({ expires_at: soon }).where('id', '=', id).execute();
+    await steward.app.db.updateTable('sessions').set({ expires_at: soon }).where('id', '=', id).execute();
     const me = await agent.trpc('me');
     expect(me.status).toBe(200);
-    const row = await app.db.selectFrom('sessions').select('expires_at').where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await steward.app.db.selectFrom('sessions').select('expires_at').where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.expires_at.getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 3600 * 1000);
   });
 
@@ -183,8 +170,8 @@ describe('sessions', () => {
     const token = agent.cookie(SESSION_COOKIE)!;
     const out = await agent.request('/auth/sign-out', { method: 'POST', headers: { accept: 'application/json' } });
     expect(out.status).toBe(200);
-    expect(await app.db.selectFrom('sessions').select('id').where('id', '=', hashSessionToken(token)).executeTakeFirst()).toBeUndefined();
-    const replay = app.agent();
+    expect(await steward.app.db.selectFrom('sessions').select('id').where('id', '=', hashSessionToken(token)).executeTakeFirst()).toBeUndefined();
+    const replay = steward.app.agent();
     replay.setCookie(SESSION_COOKIE, token);
     expect((await replay.trpc('me')).status).toBe(401);
   });
@@ -199,7 +186,7 @@ describe('sessions', () => {
 
 describe('CSRF on procedures', () => {
   it('refuses a cross-origin tRPC mutation carried by the session cookie, and accepts the same from the console origin', async () => {
-    oidc.nextIdentity({ sub: 'sub-csrf', email: 'csrf@example.org', email_verified: true, name: 'Csrf' });
+    steward.oidc.nextIdentity({ sub: 'sub-csrf', email: 'csrf@example.org', email_verified: true, name: 'Csrf' });
     const { agent, callback } = await startFlow();
     await agent.request(callback.pathname + callback.search);
     const forged = await agent.request('/trpc/apiKeys.create', { json: { organisationId: crypto.randomUUID(), name: 'x' }, origin: 'https://evil.example' });
@@ -210,7 +197,7 @@ describe('CSRF on procedures', () => {
     const opaque = await agent.request('/trpc/apiKeys.create', {
       json: { organisationId: crypto.randomUUID(), name: 'x' },
       origin: 'null',
-      headers: { referer: `${app.url}/` },
+      headers: { referer: `${steward.app.url}/` },
     });
     expect(opaque.status).toBe(403);
     const sameOrigin = await agent.request('/trpc/apiKeys.create', { json: { organisationId: crypto.randomUUID(), name: 'x' } });
@@ -220,7 +207,7 @@ describe('CSRF on procedures', () => {
 
 describe('the development sign-in', () => {
   it('is not offered when Google is configured and it is not switched on', async () => {
-    const response = await app.agent().request('/auth/dev/sign-in', { form: { email: 'x@example.org' } });
+    const response = await steward.app.agent().request('/auth/dev/sign-in', { form: { email: 'x@example.org' } });
     expect(response.status).toBe(404);
   });
 });

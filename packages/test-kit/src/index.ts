@@ -6,3 +6,4 @@ export * from './browser.js';
 export * from './fake-mailersend.js';
 export * from './seed.js';
 export * from './process.js';
+export * from './suite.js';

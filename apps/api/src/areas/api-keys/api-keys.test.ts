@@ -1,37 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, addSignedInMember, createTestDatabase, seedOrganisation, startTestApp, type SeededOrganisation, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { describe, expect, it } from 'vitest';
+import { addMember, addSignedInMember, seedOrganisation, startTestApp, useStewardApp } from '@steward/test-kit';
 
-let database: TestDatabase;
-let app: TestApp;
-let org: SeededOrganisation;
+const steward = useStewardApp({ workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '1000' }, organisation: 'Acme' });
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await startTestApp({ database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '1000' } });
-  org = await seedOrganisation(app, 'Acme');
-});
-afterAll(async () => {
-  await app.close();
-  await database.drop();
-});
-
-async function createKey(agent = org.admin.agent, input: Record<string, unknown> = {}) {
-  const created = await agent.trpc<{ id: string; key: string; prefix: string }>('apiKeys.create', { organisationId: org.organisationId, name: 'Integration', ...input }, 'mutation');
+async function createKey(agent = steward.org.admin.agent, input: Record<string, unknown> = {}) {
+  const created = await agent.trpc<{ id: string; key: string; prefix: string }>('apiKeys.create', { organisationId: steward.org.organisationId, name: 'Integration', ...input }, 'mutation');
   expect(created.error, created.text).toBeNull();
   return created.data;
 }
 
 const rest = (key: string, path: string, init: RequestInit = {}) =>
-  fetch(`${app.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  fetch(`${steward.app.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
 
 describe('API keys', () => {
   it('shows the full key once, stores only its hash, and lists it by prefix', async () => {
     const { id, key, prefix } = await createKey();
     expect(key).toMatch(/^pai_[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(key.slice(4), 'base64url').length * 8).toBeGreaterThanOrEqual(160);
-    const stored = await app.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const stored = await steward.app.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(JSON.stringify(stored)).not.toContain(key.slice(4));
-    const listed = await org.admin.agent.trpc('apiKeys.list', { organisationId: org.organisationId });
+    const listed = await steward.org.admin.agent.trpc('apiKeys.list', { organisationId: steward.org.organisationId });
     expect(listed.text).toContain(prefix);
     expect(listed.text).not.toContain(key);
     expect(stored.scope).toBe('admin');
@@ -41,116 +29,116 @@ describe('API keys', () => {
     const { id, key } = await createKey();
     const response = await rest(key, '/me');
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { user: { email: string } }).user.email).toBe(org.admin.email);
-    const stored = await app.db.selectFrom('api_keys').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(((await response.json()) as { user: { email: string } }).user.email).toBe(steward.org.admin.email);
+    const stored = await steward.app.db.selectFrom('api_keys').select('last_used_at').where('id', '=', id).executeTakeFirstOrThrow();
     expect(stored.last_used_at).toBeInstanceOf(Date);
   });
 
   it('revocation takes effect on the very next request', async () => {
     const { id, key } = await createKey();
-    expect((await rest(key, `/organisations/${org.organisationId}/users`)).status).toBe(200);
-    const revoked = await org.admin.agent.trpc('apiKeys.revoke', { organisationId: org.organisationId, apiKeyId: id }, 'mutation');
+    expect((await rest(key, `/organisations/${steward.org.organisationId}/users`)).status).toBe(200);
+    const revoked = await steward.org.admin.agent.trpc('apiKeys.revoke', { organisationId: steward.org.organisationId, apiKeyId: id }, 'mutation');
     expect(revoked.error).toBeNull();
-    const after = await rest(key, `/organisations/${org.organisationId}/users`);
+    const after = await rest(key, `/organisations/${steward.org.organisationId}/users`);
     expect(after.status).toBe(401);
     expect(((await after.json()) as { message: string }).message).toContain('not valid');
   });
 
   it('speaks for its own organisation only: me does not reveal the owner\'s other organisations', async () => {
-    const other = await seedOrganisation(app, 'Second');
-    await app.db.insertInto('memberships').values({ organisation_id: other.organisationId, user_id: org.admin.id, org_role: 'member' }).execute();
-    expect((await org.admin.agent.trpc<{ organisations: unknown[] }>('me')).data.organisations).toHaveLength(2);
+    const other = await seedOrganisation(steward.app, 'Second');
+    await steward.app.db.insertInto('memberships').values({ organisation_id: other.organisationId, user_id: steward.org.admin.id, org_role: 'member' }).execute();
+    expect((await steward.org.admin.agent.trpc<{ organisations: unknown[] }>('me')).data.organisations).toHaveLength(2);
     const { key } = await createKey();
     const me = (await (await rest(key, '/me')).json()) as { organisations: { id: string }[] };
-    expect(me.organisations.map((o) => o.id)).toEqual([org.organisationId]);
+    expect(me.organisations.map((o) => o.id)).toEqual([steward.org.organisationId]);
   });
 
   it('never falls back to the session cookie when an Authorization header is present', async () => {
-    const response = await fetch(`${app.url}/trpc/me`, { headers: { authorization: 'Bearer two tokens', cookie: org.admin.agent.cookieHeader() } });
+    const response = await fetch(`${steward.app.url}/trpc/me`, { headers: { authorization: 'Bearer two tokens', cookie: steward.org.admin.agent.cookieHeader() } });
     expect(response.status).toBe(401);
     expect(await response.text()).toContain('Authorization: Bearer');
   });
 
   it('refuses an expired key', async () => {
     const { id, key } = await createKey();
-    await app.db.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
+    await steward.app.db.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute();
     expect((await rest(key, '/me')).status).toBe(401);
   });
 
   it('a read key reads but cannot change anything', async () => {
-    const { key } = await createKey(org.admin.agent, { scope: 'read' });
-    expect((await rest(key, `/organisations/${org.organisationId}/workspaces`)).status).toBe(200);
-    const invite = await rest(key, `/organisations/${org.organisationId}/invitations`, { method: 'POST', body: JSON.stringify({ email: 'x@example.org' }) });
+    const { key } = await createKey(steward.org.admin.agent, { scope: 'read' });
+    expect((await rest(key, `/organisations/${steward.org.organisationId}/workspaces`)).status).toBe(200);
+    const invite = await rest(key, `/organisations/${steward.org.organisationId}/invitations`, { method: 'POST', body: JSON.stringify({ email: 'x@example.org' }) });
     expect(invite.status).toBe(403);
     expect(((await invite.json()) as { message: string }).message).toContain('scope (read)');
   });
 
   it('a read_write key cannot change settings', async () => {
-    const { key } = await createKey(org.admin.agent, { scope: 'read_write' });
-    const update = await rest(key, `/workspaces/${org.chapterWorkspaceId}`, { method: 'PATCH', body: JSON.stringify({ name: 'Renamed' }) });
+    const { key } = await createKey(steward.org.admin.agent, { scope: 'read_write' });
+    const update = await rest(key, `/workspaces/${steward.org.chapterWorkspaceId}`, { method: 'PATCH', body: JSON.stringify({ name: 'Renamed' }) });
     expect(update.status).toBe(403);
   });
 
   it('never grants more than its owner currently holds', async () => {
-    const owner = await addSignedInMember(app, org.organisationId, 'keyowner@acme.example', 'admin');
+    const owner = await addSignedInMember(steward.app, steward.org.organisationId, 'keyowner@acme.example', 'admin');
     const { key } = await createKey(owner.agent);
-    expect((await rest(key, `/organisations/${org.organisationId}/audit`)).status).toBe(200);
-    await app.db.updateTable('memberships').set({ org_role: 'member' }).where('user_id', '=', owner.id).execute();
-    expect((await rest(key, `/organisations/${org.organisationId}/audit`)).status).toBe(403);
+    expect((await rest(key, `/organisations/${steward.org.organisationId}/audit`)).status).toBe(200);
+    await steward.app.db.updateTable('memberships').set({ org_role: 'member' }).where('user_id', '=', owner.id).execute();
+    expect((await rest(key, `/organisations/${steward.org.organisationId}/audit`)).status).toBe(403);
   });
 
   it("answers 404 for another organisation's objects, even to an admin key", async () => {
-    const other = await seedOrganisation(app, 'Other');
+    const other = await seedOrganisation(steward.app, 'Other');
     const { key } = await createKey();
     expect((await rest(key, `/organisations/${other.organisationId}/users`)).status).toBe(404);
     expect((await rest(key, `/workspaces/${other.chapterWorkspaceId}`)).status).toBe(404);
   });
 
   it("stops working when its owner is removed from the organisation", async () => {
-    const leaving = await addSignedInMember(app, org.organisationId, 'leaver@acme.example', 'member');
+    const leaving = await addSignedInMember(steward.app, steward.org.organisationId, 'leaver@acme.example', 'member');
     const { key } = await createKey(leaving.agent);
     expect((await rest(key, '/me')).status).toBe(200);
-    const removed = await org.admin.agent.trpc<{ revokedApiKeys: number }>('users.remove', { organisationId: org.organisationId, userId: leaving.id }, 'mutation');
+    const removed = await steward.org.admin.agent.trpc<{ revokedApiKeys: number }>('users.remove', { organisationId: steward.org.organisationId, userId: leaving.id }, 'mutation');
     expect(removed.data.revokedApiKeys).toBe(1);
     expect((await rest(key, '/me')).status).toBe(401);
   });
 
   it('cannot mint further keys with a key', async () => {
     const { key } = await createKey();
-    const response = await fetch(`${app.url}/trpc/apiKeys.create`, {
+    const response = await fetch(`${steward.app.url}/trpc/apiKeys.create`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ organisationId: org.organisationId, name: 'child' }),
+      body: JSON.stringify({ organisationId: steward.org.organisationId, name: 'child' }),
     });
     expect(response.status).toBe(403);
   });
 
   it('lets members hold keys of their own but only admins see and revoke everyone else’s', async () => {
-    const member = await addSignedInMember(app, org.organisationId, 'keymember@acme.example', 'member');
+    const member = await addSignedInMember(steward.app, steward.org.organisationId, 'keymember@acme.example', 'member');
     const own = await createKey(member.agent);
     const adminKey = await createKey();
-    const seen = await member.agent.trpc<{ keys: { id: string }[]; total: number }>('apiKeys.list', { organisationId: org.organisationId });
+    const seen = await member.agent.trpc<{ keys: { id: string }[]; total: number }>('apiKeys.list', { organisationId: steward.org.organisationId });
     expect(seen.data.keys.map((k) => k.id)).toEqual([own.id]);
     expect(seen.data.total).toBe(1);
-    const denied = await member.agent.trpc('apiKeys.revoke', { organisationId: org.organisationId, apiKeyId: adminKey.id }, 'mutation');
+    const denied = await member.agent.trpc('apiKeys.revoke', { organisationId: steward.org.organisationId, apiKeyId: adminKey.id }, 'mutation');
     expect(denied.error?.data.code).toBe('NOT_FOUND');
-    expect((await org.admin.agent.trpc('apiKeys.revoke', { organisationId: org.organisationId, apiKeyId: own.id }, 'mutation')).error).toBeNull();
+    expect((await steward.org.admin.agent.trpc('apiKeys.revoke', { organisationId: steward.org.organisationId, apiKeyId: own.id }, 'mutation')).error).toBeNull();
   });
 });
 
 describe('the REST surface', () => {
   it('serves its OpenAPI document and a readable reference page', async () => {
-    const document = (await (await fetch(`${app.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const document = (await (await fetch(`${steward.app.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/organisations/{organisationId}/users', '/organisations/{organisationId}/audit']));
-    const page = await fetch(`${app.url}/api/docs`);
+    const page = await fetch(`${steward.app.url}/api/docs`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('/api/v1/organisations/{organisationId}/users');
   });
 
   it('answers bad input with a 400 and a message, never a 500 or a stack', async () => {
     const { key } = await createKey();
-    const response = await rest(key, `/organisations/${org.organisationId}/workspaces`, { method: 'POST', body: JSON.stringify({ name: '', slug: 'Not A Slug' }) });
+    const response = await rest(key, `/organisations/${steward.org.organisationId}/workspaces`, { method: 'POST', body: JSON.stringify({ name: '', slug: 'Not A Slug' }) });
     expect(response.status).toBe(400);
     const text = await response.text();
     expect(text).toContain('lowercase letters');
@@ -160,12 +148,12 @@ describe('the REST surface', () => {
 
   it('does not need an Origin for bearer requests (no cookie, no CSRF)', async () => {
     const { key } = await createKey();
-    const created = await rest(key, `/organisations/${org.organisationId}/workspaces`, { method: 'POST', headers: { origin: 'https://elsewhere.example' }, body: JSON.stringify({ name: 'By key', slug: 'by-key' }) });
+    const created = await rest(key, `/organisations/${steward.org.organisationId}/workspaces`, { method: 'POST', headers: { origin: 'https://elsewhere.example' }, body: JSON.stringify({ name: 'By key', slug: 'by-key' }) });
     expect(created.status).toBe(200);
   });
 
   it('limits invented keys per address, and keys calling tRPC directly too', async () => {
-    const limited = await startTestApp({ database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '2' } });
+    const limited = await startTestApp({ database: steward.database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '2' } });
     try {
       const statuses = [];
       for (let i = 0; i < 11; i++) statuses.push((await fetch(`${limited.url}/api/v1/me`, { headers: { authorization: `Bearer pai_invented${i}` } })).status);
@@ -174,7 +162,7 @@ describe('the REST surface', () => {
     } finally {
       await limited.close();
     }
-    const limitedTrpc = await startTestApp({ database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '2' } });
+    const limitedTrpc = await startTestApp({ database: steward.database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '2' } });
     try {
       const { key } = await createKey();
       const statuses = [];
@@ -186,7 +174,7 @@ describe('the REST surface', () => {
   });
 
   it('limits requests per key with 429 and Retry-After', async () => {
-    const limited = await startTestApp({ database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '3' } });
+    const limited = await startTestApp({ database: steward.database, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '3' } });
     try {
       const { key } = await createKey();
       const statuses = [];
@@ -202,10 +190,10 @@ describe('the REST surface', () => {
   });
 
   it('user admins cannot change organisation roles over REST either', async () => {
-    const userAdmin = await addSignedInMember(app, org.organisationId, 'ua-rest@acme.example', 'user_admin');
-    const target = await addMember(app.db, org.organisationId, 'target-rest@acme.example', 'member');
+    const userAdmin = await addSignedInMember(steward.app, steward.org.organisationId, 'ua-rest@acme.example', 'user_admin');
+    const target = await addMember(steward.app.db, steward.org.organisationId, 'target-rest@acme.example', 'member');
     const { key } = await createKey(userAdmin.agent);
-    const response = await rest(key, `/organisations/${org.organisationId}/users/${target.id}/role`, { method: 'PATCH', body: JSON.stringify({ orgRole: 'admin' }) });
+    const response = await rest(key, `/organisations/${steward.org.organisationId}/users/${target.id}/role`, { method: 'PATCH', body: JSON.stringify({ orgRole: 'admin' }) });
     expect(response.status).toBe(403);
   });
 });

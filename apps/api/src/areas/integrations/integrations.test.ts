@@ -1,49 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabase,
-  seedOrganisation,
-  startApiProcess,
-  startFakeMailerSend,
-  startTestApp,
-  type ApiProcess,
-  type FakeMailerSend,
-  type SeededOrganisation,
-  type TestApp,
-  type TestDatabase,
-} from '@steward/test-kit';
+import { startApiProcess, startTestApp, useStewardApp, type ApiProcess } from '@steward/test-kit';
 
 const ENV_KEY = 'mlsn.key-from-the-environment';
 const SAVED_KEY = 'mlsn.key-saved-by-an-admin-9876';
 
-let database: TestDatabase;
-let mailer: FakeMailerSend;
-let seeding: TestApp;
-let org: SeededOrganisation;
+const steward = useStewardApp({ workers: false, fakeMailerSend: { apiKey: ENV_KEY }, organisation: 'Acme' });
 let first: ApiProcess;
 let second: ApiProcess;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  mailer = await startFakeMailerSend();
-  seeding = await startTestApp({ database, workers: false });
-  org = await seedOrganisation(seeding, 'Acme');
-  const env = { ...mailer.env(ENV_KEY) };
-  [first, second] = await Promise.all([startApiProcess({ databaseUrl: database.url, env }), startApiProcess({ databaseUrl: database.url, env })]);
+  const env = steward.mailer.env(ENV_KEY);
+  const databaseUrl = steward.database.url;
+  [first, second] = await Promise.all([startApiProcess({ databaseUrl, env }), startApiProcess({ databaseUrl, env })]);
 }, 90_000);
 afterAll(async () => {
   await Promise.all([first?.stop(), second?.stop()]);
-  await seeding?.close();
-  await mailer?.close();
-  await database?.drop();
 });
 
 type Integrations = { mailersend: { apiKey: { source: string; mask: string | null }; fromEmail: { source: string; value: string } } };
 
 describe('MailerSend credentials saved by an admin', () => {
   it('are used by the next email on every running instance, and reverting brings back the environment key, without restarts', async () => {
-    const onFirst = await first.signIn(org.admin.email);
-    const onSecond = await second.signIn(org.admin.email);
-    const organisationId = org.organisationId;
+    const onFirst = await first.signIn(steward.org.admin.email);
+    const onSecond = await second.signIn(steward.org.admin.email);
+    const organisationId = steward.org.organisationId;
 
     const saved = await onFirst.trpc<Integrations>('integrations.saveMailerSend', { organisationId, apiKey: SAVED_KEY, fromEmail: 'team@acme.example' }, 'mutation');
     expect(saved.error, saved.text).toBeNull();
@@ -52,7 +32,7 @@ describe('MailerSend credentials saved by an admin', () => {
 
     // The invitation is made on the other instance; whichever instance runs the email job uses the saved key.
     await onSecond.trpc('invitations.create', { organisationId, email: 'first@example.org', orgRole: 'member' }, 'mutation');
-    const [withSaved] = await mailer.waitFor(1, 20_000);
+    const [withSaved] = await steward.mailer.waitFor(1, 20_000);
     expect(withSaved!.authorization).toBe(`Bearer ${SAVED_KEY}`);
     expect(withSaved!.body.from?.email).toBe('team@acme.example');
 
@@ -60,7 +40,7 @@ describe('MailerSend credentials saved by an admin', () => {
     expect(reverted.data.mailersend.apiKey).toEqual({ source: 'environment', mask: `••••${ENV_KEY.slice(-4)}` });
 
     await onFirst.trpc('invitations.create', { organisationId, email: 'second@example.org', orgRole: 'member' }, 'mutation');
-    const emails = await mailer.waitFor(2, 20_000);
+    const emails = await steward.mailer.waitFor(2, 20_000);
     expect(emails[1]!.authorization).toBe(`Bearer ${ENV_KEY}`);
     expect(emails[1]!.body.from?.email).toBe('steward@example.org');
 
@@ -68,9 +48,9 @@ describe('MailerSend credentials saved by an admin', () => {
   }, 60_000);
 
   it('stores the key encrypted, never in plain text', async () => {
-    const onFirst = await first.signIn(org.admin.email);
-    await onFirst.trpc('integrations.saveMailerSend', { organisationId: org.organisationId, apiKey: SAVED_KEY }, 'mutation');
-    const rows = await database.db.selectFrom('integration_settings').selectAll().where('organisation_id', '=', org.organisationId).execute();
+    const onFirst = await first.signIn(steward.org.admin.email);
+    await onFirst.trpc('integrations.saveMailerSend', { organisationId: steward.org.organisationId, apiKey: SAVED_KEY }, 'mutation');
+    const rows = await steward.database.db.selectFrom('integration_settings').selectAll().where('organisation_id', '=', steward.org.organisationId).execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]!.ciphertext).toBeTruthy();
     expect(rows[0]!.key_version).toMatch(/^k[0-9a-f]{12}$/);
@@ -85,20 +65,20 @@ describe('send test email', () => {
     [422, { message: 'The from.email domain must be verified in your account to send emails. #MS42207' }, 'not verified'],
     [429, { message: 'Too Many Attempts.' }, 'rate limiting'],
   ])('reports MailerSend answering %i in plain words', async (status, body, words) => {
-    const admin = await first.signIn(org.admin.email);
-    mailer.failNext(status, body);
-    const result = await admin.trpc<{ ok: boolean; message: string; failure: string }>('integrations.sendTestEmail', { organisationId: org.organisationId }, 'mutation');
+    const admin = await first.signIn(steward.org.admin.email);
+    steward.mailer.failNext(status, body);
+    const result = await admin.trpc<{ ok: boolean; message: string; failure: string }>('integrations.sendTestEmail', { organisationId: steward.org.organisationId }, 'mutation');
     expect(result.data.ok).toBe(false);
     expect(result.data.message).toContain(words);
     expect(result.text).not.toContain(SAVED_KEY);
   });
 
   it('reports a network error when MailerSend cannot be reached', async () => {
-    const offline = await startTestApp({ database, workers: false, env: { MAILERSEND_API_KEY: ENV_KEY, MAILERSEND_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    const offline = await startTestApp({ database: steward.database, workers: false, env: { MAILERSEND_API_KEY: ENV_KEY, MAILERSEND_BASE_URL: 'http://127.0.0.1:9/v1' } });
     try {
-      const admin = await offline.signIn(org.admin.email);
-      await admin.trpc('integrations.revertMailerSend', { organisationId: org.organisationId }, 'mutation');
-      const result = await admin.trpc<{ ok: boolean; failure: string; message: string }>('integrations.sendTestEmail', { organisationId: org.organisationId }, 'mutation');
+      const admin = await offline.signIn(steward.org.admin.email);
+      await admin.trpc('integrations.revertMailerSend', { organisationId: steward.org.organisationId }, 'mutation');
+      const result = await admin.trpc<{ ok: boolean; failure: string; message: string }>('integrations.sendTestEmail', { organisationId: steward.org.organisationId }, 'mutation');
       expect(result.data).toMatchObject({ ok: false, failure: 'network' });
       expect(result.data.message).toContain('could not be reached');
     } finally {
@@ -107,16 +87,16 @@ describe('send test email', () => {
   });
 
   it('sends to the admin and says MailerSend accepted it', async () => {
-    const admin = await first.signIn(org.admin.email);
-    const before = mailer.received.length;
-    const result = await admin.trpc<{ ok: boolean; message: string }>('integrations.sendTestEmail', { organisationId: org.organisationId }, 'mutation');
+    const admin = await first.signIn(steward.org.admin.email);
+    const before = steward.mailer.received.length;
+    const result = await admin.trpc<{ ok: boolean; message: string }>('integrations.sendTestEmail', { organisationId: steward.org.organisationId }, 'mutation');
     expect(result.data).toMatchObject({ ok: true });
-    expect(mailer.received[before]!.body.to).toEqual([{ email: org.admin.email }]);
+    expect(steward.mailer.received[before]!.body.to).toEqual([{ email: steward.org.admin.email }]);
   });
 
   it('validates the From address as an email', async () => {
-    const admin = await first.signIn(org.admin.email);
-    const result = await admin.trpc('integrations.saveMailerSend', { organisationId: org.organisationId, fromEmail: 'not an email' }, 'mutation');
+    const admin = await first.signIn(steward.org.admin.email);
+    const result = await admin.trpc('integrations.saveMailerSend', { organisationId: steward.org.organisationId, fromEmail: 'not an email' }, 'mutation');
     expect(result.status).toBe(400);
     expect(result.error?.message).toContain('From address must be an email');
   });

@@ -1,29 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addSignedInMember, createTestDatabase, insertContacts, seedOrganisation, startTestApp, type SeededOrganisation, type TestApp, type TestDatabase } from '@steward/test-kit';
+import { describe, expect, it } from 'vitest';
+import { addSignedInMember, insertContacts, seedOrganisation, useStewardApp } from '@steward/test-kit';
 
-let database: TestDatabase;
-let app: TestApp;
-let org: SeededOrganisation;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await startTestApp({ database, workers: false });
-  org = await seedOrganisation(app, 'Acme');
-});
-afterAll(async () => {
-  await app.close();
-  await database.drop();
-});
+const steward = useStewardApp({ workers: false, organisation: 'Acme' });
 
 type Workspace = { id: string; slug: string; name: string; timezone: string; dateFormat: string; kind: string };
-const call = <T = unknown>(path: string, input: Record<string, unknown>, kind: 'query' | 'mutation' = 'mutation') => org.admin.agent.trpc<T>(path, input, kind);
-const create = (name: string, slug: string) => call<Workspace>('workspaces.create', { organisationId: org.organisationId, name, slug });
+const call = <T = unknown>(path: string, input: Record<string, unknown>, kind: 'query' | 'mutation' = 'mutation') => steward.org.admin.agent.trpc<T>(path, input, kind);
+const create = (name: string, slug: string) => call<Workspace>('workspaces.create', { organisationId: steward.org.organisationId, name, slug });
 
 describe('workspaces', () => {
   it('creates a chapter workspace and lists it with the global one', async () => {
     const created = await create('Paris', 'paris');
     expect(created.data).toMatchObject({ name: 'Paris', slug: 'paris', kind: 'chapter' });
-    const listed = await call<Workspace[]>('workspaces.list', { organisationId: org.organisationId }, 'query');
+    const listed = await call<Workspace[]>('workspaces.list', { organisationId: steward.org.organisationId }, 'query');
     expect(listed.data.map((w) => w.slug)).toEqual(expect.arrayContaining(['global', 'chapter', 'paris']));
   });
 
@@ -44,10 +32,10 @@ describe('workspaces', () => {
     const ws = (await create('Nice', 'nice')).data;
     const renamed = await call<Workspace>('workspaces.update', { workspaceId: ws.id, slug: 'nice-cote-azur' });
     expect(renamed.data.slug).toBe('nice-cote-azur');
-    const old = await call<{ workspace: Workspace; redirectedFrom: string | null }>('workspaces.bySlug', { organisationId: org.organisationId, slug: 'nice' }, 'query');
+    const old = await call<{ workspace: Workspace; redirectedFrom: string | null }>('workspaces.bySlug', { organisationId: steward.org.organisationId, slug: 'nice' }, 'query');
     expect(old.data).toMatchObject({ workspace: { id: ws.id, slug: 'nice-cote-azur' }, redirectedFrom: 'nice' });
     const claimed = await create('New Nice', 'nice');
-    const now = await call<{ workspace: Workspace; redirectedFrom: string | null }>('workspaces.bySlug', { organisationId: org.organisationId, slug: 'nice' }, 'query');
+    const now = await call<{ workspace: Workspace; redirectedFrom: string | null }>('workspaces.bySlug', { organisationId: steward.org.organisationId, slug: 'nice' }, 'query');
     expect(now.data).toMatchObject({ workspace: { id: claimed.data.id }, redirectedFrom: null });
   });
 
@@ -62,33 +50,33 @@ describe('workspaces', () => {
   });
 
   it('answers 400, not 500, to an update that changes nothing', async () => {
-    const refused = await call('workspaces.update', { workspaceId: org.chapterWorkspaceId });
+    const refused = await call('workspaces.update', { workspaceId: steward.org.chapterWorkspaceId });
     expect(refused.status).toBe(400);
     expect(refused.error?.message).toContain('Change at least one setting');
   });
 
   it('never deletes the global workspace', async () => {
-    const refused = await call('workspaces.delete', { workspaceId: org.globalWorkspaceId, confirmSlug: 'global' });
+    const refused = await call('workspaces.delete', { workspaceId: steward.org.globalWorkspaceId, confirmSlug: 'global' });
     expect(refused.error?.data.code).toBe('BAD_REQUEST');
     expect(refused.error?.message).toContain('global workspace cannot be deleted');
   });
 
   it('previews and then deletes a workspace, moving its contacts to the global workspace', async () => {
     const ws = (await create('Berlin', 'berlin')).data;
-    await insertContacts(app.db, org.organisationId, ws.id, 250);
-    await addSignedInMember(app, org.organisationId, 'berliner@acme.example', 'member', [{ workspaceId: ws.id, role: 'member' }]);
+    await insertContacts(steward.app.db, steward.org.organisationId, ws.id, 250);
+    await addSignedInMember(steward.app, steward.org.organisationId, 'berliner@acme.example', 'member', [{ workspaceId: ws.id, role: 'member' }]);
     const preview = await call('workspaces.deletePreview', { workspaceId: ws.id }, 'query');
     expect(preview.data).toEqual({ name: 'Berlin', slug: 'berlin', deletable: true, contactsToMove: 250, membersLosingAccess: 1 });
 
     const unconfirmed = await call('workspaces.delete', { workspaceId: ws.id, confirmSlug: 'berlin-typo' });
     expect(unconfirmed.error?.message).toContain("type the workspace's slug 'berlin'");
 
-    const globalBefore = await app.db.selectFrom('contacts').select('id').where('workspace_id', '=', org.globalWorkspaceId).execute();
+    const globalBefore = await steward.app.db.selectFrom('contacts').select('id').where('workspace_id', '=', steward.org.globalWorkspaceId).execute();
     const deleted = await call('workspaces.delete', { workspaceId: ws.id, confirmSlug: 'berlin' });
-    expect(deleted.data).toMatchObject({ movedContacts: 250, movedTo: org.globalWorkspaceId });
-    const globalAfter = await app.db.selectFrom('contacts').select('id').where('workspace_id', '=', org.globalWorkspaceId).execute();
+    expect(deleted.data).toMatchObject({ movedContacts: 250, movedTo: steward.org.globalWorkspaceId });
+    const globalAfter = await steward.app.db.selectFrom('contacts').select('id').where('workspace_id', '=', steward.org.globalWorkspaceId).execute();
     expect(globalAfter.length - globalBefore.length).toBe(250);
-    expect(await app.db.selectFrom('workspaces').select('id').where('id', '=', ws.id).executeTakeFirst()).toBeUndefined();
+    expect(await steward.app.db.selectFrom('workspaces').select('id').where('id', '=', ws.id).executeTakeFirst()).toBeUndefined();
   });
 });
 
@@ -99,21 +87,21 @@ describe('workspace logos', () => {
     const ws = (await create('Logo', 'logo')).data;
     const saved = await call('workspaces.setLogo', { workspaceId: ws.id, contentType: 'image/png', data: png.toString('base64') });
     expect(saved.error).toBeNull();
-    const response = await org.admin.agent.request(`/workspace-logos/${ws.id}`);
+    const response = await steward.org.admin.agent.request(`/workspace-logos/${ws.id}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await response.arrayBuffer()).equals(png)).toBe(true);
-    const outsider = await seedOrganisation(app, 'Outsiders');
+    const outsider = await seedOrganisation(steward.app, 'Outsiders');
     expect((await outsider.admin.agent.request(`/workspace-logos/${ws.id}`)).status).toBe(404);
-    expect((await app.agent().request(`/workspace-logos/${ws.id}`)).status).toBe(404);
-    expect((await org.admin.agent.request(`/workspace-logos/${'-'.repeat(36)}`)).status).toBe(404);
+    expect((await steward.app.agent().request(`/workspace-logos/${ws.id}`)).status).toBe(404);
+    expect((await steward.org.admin.agent.request(`/workspace-logos/${'-'.repeat(36)}`)).status).toBe(404);
   });
 
   it('serves an SVG so that any script in it cannot run', async () => {
     const ws = (await create('Svg', 'svg')).data;
     const svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script><circle r="4"/></svg>';
     await call('workspaces.setLogo', { workspaceId: ws.id, contentType: 'image/svg+xml', data: Buffer.from(svg).toString('base64') });
-    const response = await org.admin.agent.request(`/workspace-logos/${ws.id}`);
+    const response = await steward.org.admin.agent.request(`/workspace-logos/${ws.id}`);
     expect(response.headers.get('content-type')).toBe('image/svg+xml');
     const csp = response.headers.get('content-security-policy')!;
     expect(csp).toContain("default-src 'none'");
@@ -134,12 +122,12 @@ describe('workspace logos', () => {
 
 describe('the other organisation', () => {
   it("cannot read, change or delete this organisation's workspaces", async () => {
-    const other = await seedOrganisation(app, 'Rival');
+    const other = await seedOrganisation(steward.app, 'Rival');
     for (const [path, input, kind] of [
-      ['workspaces.get', { workspaceId: org.chapterWorkspaceId }, 'query'],
-      ['workspaces.update', { workspaceId: org.chapterWorkspaceId, name: 'Hijacked' }, 'mutation'],
-      ['workspaces.delete', { workspaceId: org.chapterWorkspaceId, confirmSlug: 'chapter' }, 'mutation'],
-      ['workspaces.list', { organisationId: org.organisationId }, 'query'],
+      ['workspaces.get', { workspaceId: steward.org.chapterWorkspaceId }, 'query'],
+      ['workspaces.update', { workspaceId: steward.org.chapterWorkspaceId, name: 'Hijacked' }, 'mutation'],
+      ['workspaces.delete', { workspaceId: steward.org.chapterWorkspaceId, confirmSlug: 'chapter' }, 'mutation'],
+      ['workspaces.list', { organisationId: steward.org.organisationId }, 'query'],
     ] as const) {
       const result = await other.admin.agent.trpc(path, input, kind);
       expect(result.error?.data.code, path).toBe('NOT_FOUND');
