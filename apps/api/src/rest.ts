@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { createOpenApiExpressMiddleware, generateOpenApiDocument } from 'trpc-to-openapi';
 import type { Config } from './config.js';
 import { hashApiKey, readBearerKey } from './auth/api-keys.js';
@@ -26,7 +26,7 @@ export function openApiDocument(config: Config) {
  * Limits for calls made with a key: per key (by its hash; the key itself is not kept), and per
  * address at a multiple of that, so inventing a new key for each request gains nothing.
  */
-export function apiKeyRateLimits(config: Config) {
+export function apiKeyRateLimit(config: Config): RequestHandler {
   const perAddress = rateLimit({ name: 'API', windowMs: 60_000, max: config.restRateLimitPerMinute * 5 });
   const perKey = rateLimit({
     name: 'API',
@@ -37,14 +37,14 @@ export function apiKeyRateLimits(config: Config) {
       return bearer ? `key:${hashApiKey(bearer)}` : `ip:${req.ip ?? 'unknown'}`;
     },
   });
-  return [perAddress, perKey];
+  return (req, res, next) => perAddress(req, res, () => perKey(req, res, next));
 }
 
 export function restApi(deps: { config: Config; logger: Logger; resolveCaller: (req: Request, res: Response) => Promise<Context> }) {
   const router = express.Router();
   const document = openApiDocument(deps.config);
   router.get('/openapi.json', (_req, res) => res.json(document));
-  router.use(apiKeyRateLimits(deps.config));
+  router.use(apiKeyRateLimit(deps.config));
   router.use(
     createOpenApiExpressMiddleware({
       router: appRouter,

@@ -16,7 +16,7 @@ import type { JobQueue } from './email/jobs.js';
 import type { Keyring } from './secrets.js';
 import { appRouter } from './router.js';
 import { rateLimit } from './rate-limit.js';
-import { apiKeyRateLimits, REST_BASE_PATH, restApi } from './rest.js';
+import { apiKeyRateLimit, REST_BASE_PATH, restApi } from './rest.js';
 import { renderApiReference } from './api-reference.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
 import type { Context } from './trpc.js';
@@ -94,8 +94,8 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   const invitationLimit = rateLimit({ name: 'invitation', windowMs: 60_000, max: config.signInRateLimitPerMinute });
   app.use('/trpc', (req, res, next) => (/invitations\.(accept|preview)/.test(req.path) ? invitationLimit(req, res, next) : next()));
   // Keys calling tRPC directly (the typed client) get the same limits as on REST.
-  const [keyPerAddress, keyPerKey] = apiKeyRateLimits(config);
-  app.use('/trpc', (req, res, next) => (req.get('authorization') ? keyPerAddress!(req, res, () => keyPerKey!(req, res, next)) : next()));
+  const keyLimit = apiKeyRateLimit(config);
+  app.use('/trpc', (req, res, next) => (req.get('authorization') ? keyLimit(req, res, next) : next()));
 
   /** Who is calling, resolved once per request: a bearer key (never with cookies) or the session. */
   async function resolveCaller(req: Request, res: Response): Promise<Context> {
