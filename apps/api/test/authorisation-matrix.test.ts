@@ -95,6 +95,23 @@ beforeAll(async () => {
   }
 });
 
+/** Puts an actor's roles back after a call that may have ended them (users.leave). */
+async function restoreRoles(actor: Actor, userId: string) {
+  if (actor.outsider) return;
+  await steward.app.db
+    .insertInto('memberships')
+    .values({ organisation_id: home.organisationId, user_id: userId, org_role: actor.orgRole })
+    .onConflict((oc) => oc.columns(['organisation_id', 'user_id']).doNothing())
+    .execute();
+  if (actor.globalRole) {
+    await steward.app.db
+      .insertInto('workspace_memberships')
+      .values({ workspace_id: home.globalWorkspaceId, user_id: userId, organisation_id: home.organisationId, role: actor.globalRole })
+      .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doNothing())
+      .execute();
+  }
+}
+
 describe('the authorisation matrix', () => {
   const scoped = Object.entries(procedures).filter(([path]) => !(path in UNSCOPED));
 
@@ -120,6 +137,7 @@ describe('the authorisation matrix', () => {
           }
           const input = await SAMPLES[path]!({ organisationId, workspaceId, caller: user, admin: home.admin });
           const result = await user.agent.trpc(path, input, procedure._def.type);
+          await restoreRoles(actor, user.id);
           if (expected === 'success') {
             expect(result.error, result.text).toBeNull();
             expect(result.status).toBe(200);

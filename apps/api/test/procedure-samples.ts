@@ -28,6 +28,7 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'users.list': async (t) => ({ organisationId: t.organisationId }),
     'users.changeOrgRole': async (t) => ({ organisationId: t.organisationId, userId: (await freshMember(t)).id, orgRole: 'billing_admin' }),
     'users.setWorkspaceRoles': async (t) => ({ organisationId: t.organisationId, userId: (await freshMember(t)).id, workspaces: [{ workspaceId: t.workspaceId, role: 'viewer' }] }),
+    'users.leave': async (t) => ({ organisationId: t.organisationId }),
     'users.remove': async (t) => ({ organisationId: t.organisationId, userId: (await freshMember(t)).id }),
     'invitations.create': async (t) => ({ organisationId: t.organisationId, email: `invitee-${unique()}@example.org`, orgRole: 'member' }),
     'invitations.resend': async (t) => ({ organisationId: t.organisationId, invitationId: await freshInvitation(t) }),

@@ -77,6 +77,20 @@ describe('a workspace admin who is a plain member of the organisation', () => {
     expect(await page.getByRole('button', { name: 'Save settings', exact: true }).isDisabled()).toBe(true);
     expect(await page.getByLabel('Time zone', { exact: true }).isDisabled()).toBe(true);
     expect(await page.getByLabel('Upload a logo', { exact: true }).count()).toBe(0);
+
+    // Leaving the organisation, after confirming: the person is signed in but belongs nowhere.
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByRole('button', { name: 'Leave organisation', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Leave organisation', exact: true }).click();
+    await page.getByText('You are not a member of any organisation yet').waitFor();
+    const memberships = await steward.database.db
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
+      .select('users.email')
+      .where('memberships.organisation_id', '=', org.organisationId)
+      .where('users.email', '=', EMAIL)
+      .execute();
+    expect(memberships).toEqual([]);
     await page.close();
   });
 });

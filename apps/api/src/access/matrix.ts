@@ -21,6 +21,8 @@ export const ORG_PERMISSIONS = {
   'integrations.manage': ['admin'],
   'fields.manageCore': ['admin'],
   'audit.view': ['admin'],
+  /** Leave the organisation (refused to its last admin). */
+  'organisation.leave': ['admin', 'billing_admin', 'user_admin', 'member'],
   /** Create, list and revoke one's own API keys for this organisation. */
   'apiKeys.manageOwn': ['admin', 'billing_admin', 'user_admin', 'member'],
   /** See and revoke everyone's API keys. */

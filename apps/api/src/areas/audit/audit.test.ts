@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedOrganisation, useStewardApp } from '@steward/test-kit';
+import { addSignedInMember, seedOrganisation, useStewardApp } from '@steward/test-kit';
 import { sql } from '@steward/db';
 import { appRouter } from '../../router.js';
 import { procedureSamples } from '../../../test/procedure-samples.js';
@@ -19,7 +19,8 @@ async function entriesFor(action: string) {
 }
 
 describe('the audit log', () => {
-  it.each(mutations.filter((m) => m !== 'invitations.accept'))('%s writes an entry naming the actor, the request and the change', async (path) => {
+  // These two are made by someone other than the admin: the invitee, and a member who leaves.
+  it.each(mutations.filter((m) => m !== 'invitations.accept' && m !== 'users.leave'))('%s writes an entry naming the actor, the request and the change', async (path) => {
     const sample = SAMPLES[path];
     expect(sample, `${path} needs a sample in test/procedure-samples.ts`).toBeDefined();
     const workspaceId = (await steward.app.db.insertInto('workspaces').values({ organisation_id: steward.org.organisationId, kind: 'chapter', name: path, slug: `a-${Math.random().toString(36).slice(2, 10)}` }).returning('id').executeTakeFirstOrThrow()).id;
@@ -30,6 +31,13 @@ describe('the audit log', () => {
     expect(entries.length).toBe(before + 1);
     expect(entries[0]).toMatchObject({ organisation_id: steward.org.organisationId, actor_user_id: steward.org.admin.id, actor_email: steward.org.admin.email, actor_api_key_id: null, ip: expect.any(String) });
     expect(entries[0]!.request_id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('users.leave writes an entry for the person leaving', async () => {
+    const leaver = await addSignedInMember(steward.app, steward.org.organisationId, 'leaver@audit.example', 'member');
+    expect((await leaver.agent.trpc('users.leave', { organisationId: steward.org.organisationId }, 'mutation')).error).toBeNull();
+    const [entry] = await entriesFor('users.leave');
+    expect(entry).toMatchObject({ actor_user_id: leaver.id, target_id: leaver.id, before: { orgRole: 'member' } });
   });
 
   it('invitations.accept writes an entry for the invitee', async () => {

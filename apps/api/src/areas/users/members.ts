@@ -1,4 +1,4 @@
-import { type Db, type OrgRole, sql, type WorkspaceRole } from '@steward/db';
+import { type Database, type Db, type OrgRole, sql, type Transaction, type WorkspaceRole } from '@steward/db';
 import { orgRoleCan } from '../../access/matrix.js';
 import { AppError, notFound } from '../../errors.js';
 import { lockOrganisationFor } from '../organisations/locks.js';
@@ -168,6 +168,41 @@ export async function assertWorkspacesInOrganisation(db: Db, organisationId: str
 }
 
 /**
+ * What leaving an organisation means, whoever initiates it: the membership and its workspace
+ * roles go, assigned contacts are unassigned, the person's keys for it are revoked, and (when
+ * asked) their sessions end if they belong to no other organisation.
+ */
+async function endMembership(trx: Transaction<Database>, organisationId: string, userId: string, options: { endSessions: boolean }) {
+  await trx.deleteFrom('memberships').where('organisation_id', '=', organisationId).where('user_id', '=', userId).execute();
+  const unassigned = await trx
+    .updateTable('contacts')
+    .set({ assignee_id: null })
+    .where('organisation_id', '=', organisationId)
+    .where('assignee_id', '=', userId)
+    .executeTakeFirst();
+  const revokedKeys = await trx
+    .updateTable('api_keys')
+    .set({ revoked_at: sql`now()` })
+    .where('organisation_id', '=', organisationId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  let endedSessions = 0;
+  if (options.endSessions) {
+    // Two removals of the same person from two organisations at once each hold a different
+    // organisation lock; the user row lock makes the second see the first's deletion.
+    await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+    const sessions = await trx
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('memberships').select(sql.lit(1).as('one')).where('user_id', '=', userId))))
+      .executeTakeFirst();
+    endedSessions = Number(sessions.numDeletedRows);
+  }
+  return { unassignedContacts: Number(unassigned.numUpdatedRows), revokedApiKeys: Number(revokedKeys.numUpdatedRows), endedSessions };
+}
+
+/**
  * Removes a user from the organisation: their workspace roles go with the membership, their
  * assigned contacts are unassigned, and their sessions end if they belong to no other organisation.
  */
@@ -181,36 +216,19 @@ export async function removeUser(db: Db, actor: Actor, organisationId: string, u
       throw new AppError('FORBIDDEN', 'User admins can only remove users whose organisation role is member.');
     }
     if (target.org_role === 'admin' && (await otherAdminCount(trx, organisationId, userId)) === 0) throw new AppError('CONFLICT', LAST_ADMIN);
-    await trx.deleteFrom('memberships').where('organisation_id', '=', organisationId).where('user_id', '=', userId).execute();
-    const unassigned = await trx
-      .updateTable('contacts')
-      .set({ assignee_id: null })
-      .where('organisation_id', '=', organisationId)
-      .where('assignee_id', '=', userId)
-      .executeTakeFirst();
-    const revokedKeys = await trx
-      .updateTable('api_keys')
-      .set({ revoked_at: sql`now()` })
-      .where('organisation_id', '=', organisationId)
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    // Two removals of the same person from two organisations at once each hold a different
-    // organisation lock; the user row lock makes the second see the first's deletion.
-    await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
-    const sessions = await trx
-      .deleteFrom('sessions')
-      .where('user_id', '=', userId)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('memberships').select(sql.lit(1).as('one')).where('user_id', '=', userId))))
-      .executeTakeFirst();
-    const result = {
-      userId,
-      previousOrgRole: target.org_role,
-      unassignedContacts: Number(unassigned.numUpdatedRows),
-      revokedApiKeys: Number(revokedKeys.numUpdatedRows),
-      endedSessions: Number(sessions.numDeletedRows),
-    };
+    const result = { userId, previousOrgRole: target.org_role, ...(await endMembership(trx, organisationId, userId, { endSessions: true })) };
     await recordAudit(trx, actor, { organisationId, action: 'users.remove', targetType: 'user', targetId: userId, before: { orgRole: target.org_role }, after: result });
+    return result;
+  });
+}
+
+/** Leaves an organisation of one's own accord. The last admin cannot leave; the session stays. */
+export async function leaveOrganisation(db: Db, actor: Actor, organisationId: string) {
+  return db.transaction().execute(async (trx) => {
+    const role = await lockOrganisationFor(trx, organisationId, actor.userId);
+    if (role === 'admin' && (await otherAdminCount(trx, organisationId, actor.userId)) === 0) throw new AppError('CONFLICT', LAST_ADMIN);
+    const result = { userId: actor.userId, previousOrgRole: role, ...(await endMembership(trx, organisationId, actor.userId, { endSessions: false })) };
+    await recordAudit(trx, actor, { organisationId, action: 'users.leave', targetType: 'user', targetId: actor.userId, before: { orgRole: role }, after: result });
     return result;
   });
 }

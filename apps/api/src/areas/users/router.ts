@@ -1,7 +1,8 @@
+import { TRPCError } from '@trpc/server';
 import { orgProcedure } from '../../access/middleware.js';
 import { actorOf, authedProcedure, router } from '../../trpc.js';
 import { acceptInvitation, inviteUser, previewInvitation, resendInvitation, revokeInvitation } from './invitations.js';
-import { changeOrgRole, listUsers, removeUser, setWorkspaceRoles } from './members.js';
+import { changeOrgRole, leaveOrganisation, listUsers, removeUser, setWorkspaceRoles } from './members.js';
 import {
   acceptInvitationInput,
   changeOrgRoleOutput,
@@ -37,6 +38,14 @@ export const usersRouter = router({
     .input(setWorkspaceRolesInput)
     .output(setWorkspaceRolesOutput)
     .mutation(({ ctx, input }) => setWorkspaceRoles(ctx.db, actorOf(ctx), ctx.org.id, input.userId, input.workspaces)),
+
+  leave: orgProcedure('organisation.leave')
+    .meta({ openapi: { method: 'POST', path: '/organisations/{organisationId}/leave', tags: ['users'], summary: 'Leave the organisation yourself' } })
+    .output(removeUserOutput)
+    .mutation(({ ctx }) => {
+      if (ctx.apiKey) throw new TRPCError({ code: 'FORBIDDEN', message: 'Leave an organisation from the console, not with an API key.' });
+      return leaveOrganisation(ctx.db, actorOf(ctx), ctx.org.id);
+    }),
 
   remove: orgProcedure('users.manageMembers')
     .meta({ openapi: { method: 'DELETE', path: '/organisations/{organisationId}/users/{userId}', tags: ['users'], summary: 'Remove a user from the organisation' } })

@@ -151,6 +151,25 @@ describe('invitations', () => {
   });
 });
 
+describe('leaving an organisation', () => {
+  it('lets a member leave: access and keys go, the session stays', async () => {
+    const leaver = await addSignedInMember(steward.app, steward.org.organisationId, 'goodbye@acme.example', 'member', [{ workspaceId: steward.org.chapterWorkspaceId, role: 'member' }]);
+    const left = await leaver.agent.trpc<{ endedSessions: number }>('users.leave', { organisationId: steward.org.organisationId }, 'mutation');
+    expect(left.error).toBeNull();
+    expect(left.data.endedSessions).toBe(0);
+    const me = await leaver.agent.trpc<{ organisations: unknown[] }>('me');
+    expect(me.data.organisations).toEqual([]);
+    expect((await leaver.agent.trpc('workspaces.get', { workspaceId: steward.org.chapterWorkspaceId })).error?.data.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses to let the last admin leave', async () => {
+    const solo = await seedOrganisation(steward.app, 'Lonely');
+    const refused = await solo.admin.agent.trpc('users.leave', { organisationId: solo.organisationId }, 'mutation');
+    expect(refused.error?.data.code).toBe('CONFLICT');
+    expect(refused.error?.message).toContain('at least one admin');
+  });
+});
+
 describe('roles and removal', () => {
   it('lets a user admin invite members but not admins', async () => {
     const userAdmin = await addSignedInMember(steward.app, steward.org.organisationId, 'useradmin@acme.example', 'user_admin');
