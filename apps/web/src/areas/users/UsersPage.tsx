@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Limits, Organisation } from '../../Layout';
 import { can } from '../../permissions';
 import { trpc } from '../../trpc';
@@ -44,7 +44,14 @@ export function UsersPage({ organisation, limits }: { organisation: Organisation
   const [editingRolesOf, setEditingRolesOf] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
 
-  const changeOrgRole = trpc.users.changeOrgRole.useMutation({ onSuccess: () => { setRoleChange(null); void refresh(); } });
+  const changeOrgRole = trpc.users.changeOrgRole.useMutation({
+    onSuccess: (_, input) => {
+      setRoleChange(null);
+      void refresh();
+      // One's own role decides what the console offers (areas, buttons), and that comes from `me`.
+      if (input.userId === me.data?.user.id) void utils.me.invalidate();
+    },
+  });
   const remove = trpc.users.remove.useMutation({ onSuccess: () => { setRemoving(null); void refresh(); } });
 
   const mayManageMembers = can(organisation, 'users.manageMembers');
@@ -53,6 +60,11 @@ export function UsersPage({ organisation, limits }: { organisation: Organisation
   const myUserId = me.data?.user.id;
 
   const data = users.data;
+  // A page emptied by a removal (e.g. the only member on the last page) gives way to the new last page.
+  const lastPage = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
+  useEffect(() => {
+    if (data?.page === page && page > lastPage) setPage(lastPage);
+  }, [data, page, lastPage]);
 
   return (
     <>
