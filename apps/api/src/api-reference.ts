@@ -1,8 +1,6 @@
+import { escapeHtml } from './html.js';
 import type { Config } from './config.js';
 import { openApiDocument, REST_BASE_PATH } from './rest.js';
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 interface Operation {
   summary?: string;

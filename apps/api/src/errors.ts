@@ -18,3 +18,9 @@ export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was
 export const conflict = (message: string) => new AppError('CONFLICT', message);
 export const invalid = (message: string) => new AppError('BAD_REQUEST', message);
 export const forbidden = (message = 'You do not have permission to do this.') => new AppError('FORBIDDEN', message);
+
+/** True when a Postgres error is the violation of the named unique constraint (a lost race, a taken name). */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: string; constraint?: string } | null;
+  return e?.code === '23505' && e.constraint === constraint;
+}

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../html.js';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '@steward/db';
@@ -11,9 +12,6 @@ import { readSession, startSession, type StewardLucia } from './sessions.js';
 
 const OAUTH_COOKIE_MAX_AGE_MS = 10 * 60 * 1000;
 export const DEV_ISSUER = 'steward:development';
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(title: string, body: string) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Steward</title>

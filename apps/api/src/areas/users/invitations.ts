@@ -4,7 +4,7 @@ import { orgRoleCan } from '../../access/matrix.js';
 import { type JobQueue, QUEUES } from '../../email/jobs.js';
 import { MailerError, type MailerDeps, sendEmail } from '../../email/mailer.js';
 import { invitationEmail } from '../../email/templates/invitation.js';
-import { AppError, notFound } from '../../errors.js';
+import { AppError, notFound, isUniqueViolation } from '../../errors.js';
 import { lockOrganisationFor } from '../organisations/locks.js';
 import { assertWorkspacesInOrganisation } from './members.js';
 import { type Actor, recordAudit } from '../audit/record.js';
@@ -12,11 +12,6 @@ import { type Actor, recordAudit } from '../audit/record.js';
 export const INVITATION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-function isUniqueViolation(error: unknown, constraint: string) {
-  const e = error as { code?: string; constraint?: string };
-  return e?.code === '23505' && e.constraint === constraint;
-}
 
 export interface InvitationDeps {
   db: Db;

@@ -1,5 +1,5 @@
 import { type Db, type LogoContentType, sql } from '@steward/db';
-import { AppError, notFound } from '../../errors.js';
+import { AppError, notFound, isUniqueViolation } from '../../errors.js';
 import { MAX_LOGO_BYTES } from './schemas.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 
@@ -16,11 +16,6 @@ const workspaceColumns = [
   'logo_updated_at as logoUpdatedAt',
   'created_at as createdAt',
 ] as const;
-
-function isUniqueViolation(error: unknown, constraint: string) {
-  const e = error as { code?: string; constraint?: string };
-  return e?.code === '23505' && e.constraint === constraint;
-}
 
 const slugTaken = (slug: string) => new AppError('CONFLICT', `A workspace with the slug '${slug}' already exists.`);
 

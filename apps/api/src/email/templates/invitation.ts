@@ -1,6 +1,4 @@
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
+import { escapeHtml } from '../../html.js';
 export function invitationEmail(input: { organisationName: string; inviterName: string | null; acceptUrl: string; expiresAt: Date }) {
   const who = input.inviterName ? `${input.inviterName} invited you` : 'You have been invited';
   const expires = input.expiresAt.toUTCString();
