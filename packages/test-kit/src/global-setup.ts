@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import PgBoss from 'pg-boss';
+import { PgBoss } from 'pg-boss';
 import type { TestProject } from 'vitest/node';
 import { connectDatabase, createDatabaseIfMissing, migrateToLatest, startEmbeddedPostgres } from '@steward/db';
 import { TEMPLATE_DATABASE } from './template.js';
@@ -25,7 +25,7 @@ export default async function setup(project: TestProject) {
   // pg-boss installs its schema on first start; doing it once here spares every test file.
   const boss = new PgBoss({ connectionString: cluster.databaseUrl(TEMPLATE_DATABASE), schema: 'pgboss', supervise: false, schedule: false });
   await boss.start();
-  await boss.stop({ graceful: false, wait: true });
+  await boss.stop({ graceful: false });
   project.provide('postgresServerUrl', cluster.databaseUrl(''));
   return async () => {
     await cluster.stop();

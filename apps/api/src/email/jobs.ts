@@ -1,5 +1,5 @@
 import { CompiledQuery } from 'kysely';
-import PgBoss from 'pg-boss';
+import { PgBoss } from 'pg-boss';
 import type { Database, Db, Transaction } from '@steward/db';
 import type { Logger } from '../logger.js';
 
@@ -17,11 +17,10 @@ export interface JobQueueOptions {
 /** pg-boss on Steward's own database: durable jobs with retries and backoff, no extra service. */
 export async function startJobQueue(options: JobQueueOptions) {
   const boss = new PgBoss({ connectionString: options.databaseUrl, max: 4, schema: 'pgboss' });
-  boss.on('error', (error) => options.logger.warn('Job queue error', { error: error.message }));
+  boss.on('error', (error: Error) => options.logger.warn('Job queue error', { error: error.message }));
   await boss.start();
   for (const name of Object.values(QUEUES)) {
     await boss.createQueue(name, {
-      name,
       retryLimit: options.retryLimit ?? 5,
       retryDelay: options.retryDelaySeconds ?? 10,
       retryBackoff: true,
@@ -41,7 +40,7 @@ export async function startJobQueue(options: JobQueueOptions) {
         },
       });
     },
-    stop: () => boss.stop({ graceful: true, wait: true, timeout: 5_000 }),
+    stop: () => boss.stop({ graceful: true, timeout: 5_000 }),
   };
 }
 export type JobQueue = Awaited<ReturnType<typeof startJobQueue>>;

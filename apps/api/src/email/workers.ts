@@ -8,7 +8,7 @@ import { type JobQueue, QUEUES } from './jobs.js';
 /** Starts the background workers of this process. Every instance may run them; pg-boss hands each job to one. */
 export async function startWorkers(deps: { db: Db; config: Config; logger: Logger; jobs: JobQueue; keyring: Keyring }) {
   const { jobs, logger } = deps;
-  await jobs.boss.work<{ invitationId: string }>(
+  await jobs.boss.work<{ invitationId: string }, void, { includeMetadata: true; batchSize: number; pollingIntervalSeconds: number }>(
     QUEUES.invitationEmail,
     { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: jobs.pollingIntervalSeconds },
     async ([job]) => {
