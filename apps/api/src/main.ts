@@ -17,8 +17,18 @@ async function main() {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     onLog: (line) => logger.debug('postgres', { line: line.trim() }),
+    supervise: {
+      onRestart: ({ attempt, reason, restarted }) =>
+        restarted ? logger.info('The embedded PostgreSQL is running again', { attempt }) : logger.warn('Restarting the embedded PostgreSQL', { attempt, reason }),
+      onGiveUp: (error) => {
+        // A process manager (systemd, the container runtime) restarts Steward from a clean slate.
+        logger.error(`${error.message}. Steward stops so that it can be started again.`);
+        process.exit(1);
+      },
+    },
   });
-  if (embedded) logger.info('Started the embedded PostgreSQL', { dataDir: config.dataDir, port: embedded.port });
+  if (embedded?.attached) logger.info('Using the embedded PostgreSQL already running on this data folder', { dataDir: embedded.dataDir, port: embedded.port });
+  else if (embedded) logger.info('Started the embedded PostgreSQL', { dataDir: embedded.dataDir, port: embedded.port });
   const db = connectDatabase(url, {
     statementTimeoutMs: config.statementTimeoutMs,
     onPoolError: (error) => logger.warn('A database connection was lost; the pool will reconnect', { error: error.message }),

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { sql } from 'kysely';
 import { connectDatabase } from './connect.js';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded.js';
+import { type EmbeddedDatabase, type EmbeddedOptions, startEmbeddedPostgres } from './embedded.js';
 
 export async function createDatabaseIfMissing(maintenanceUrl: string, name: string): Promise<void> {
   const db = connectDatabase(maintenanceUrl);
@@ -15,7 +15,7 @@ export async function createDatabaseIfMissing(maintenanceUrl: string, name: stri
 
 export interface ResolvedDatabase {
   url: string;
-  /** Set when Steward started its own PostgreSQL, which must be stopped on exit. */
+  /** Set when the embedded PostgreSQL is used (started here, or `attached` to the one already running). */
   embedded: EmbeddedDatabase | null;
 }
 
@@ -24,9 +24,10 @@ export async function resolveDatabase(options: {
   databaseUrl?: string | undefined;
   dataDir: string;
   onLog?: (line: string) => void;
+  supervise?: EmbeddedOptions['supervise'];
 }): Promise<ResolvedDatabase> {
   if (options.databaseUrl) return { url: options.databaseUrl, embedded: null };
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(options.dataDir, 'postgres'), onLog: options.onLog });
+  const embedded = await startEmbeddedPostgres({ dataDir: path.join(options.dataDir, 'postgres'), onLog: options.onLog, supervise: options.supervise });
   await createDatabaseIfMissing(embedded.url, 'steward');
   return { url: embedded.databaseUrl('steward'), embedded };
 }

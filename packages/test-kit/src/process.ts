@@ -15,8 +15,11 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `apps/api/src/main.ts` as its own process on a free port, as `npm start` would. */
-export async function startApiProcess(options: { databaseUrl: string; env?: Record<string, string> }): Promise<ApiProcess> {
+/**
+ * Starts `apps/api/src/main.ts` as its own process on a free port, as `npm start` would, on
+ * `databaseUrl` or (given `dataDir` instead) on the embedded PostgreSQL kept in that folder.
+ */
+export async function startApiProcess(options: ({ databaseUrl: string } | { dataDir: string }) & { env?: Record<string, string> }): Promise<ApiProcess> {
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
@@ -24,7 +27,7 @@ export async function startApiProcess(options: { databaseUrl: string; env?: Reco
     env: {
       ...process.env,
       NODE_ENV: 'test',
-      DATABASE_URL: options.databaseUrl,
+      ...('databaseUrl' in options ? { DATABASE_URL: options.databaseUrl } : { DATABASE_URL: '', STEWARD_DATA_DIR: options.dataDir }),
       PORT: String(port),
       PUBLIC_URL: url,
       STEWARD_DEV_SIGN_IN: 'on',
@@ -50,7 +53,7 @@ export async function startApiProcess(options: { databaseUrl: string; env?: Reco
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`The API process exited with ${code} before starting:\n${output.join('\n')}`)));
   });
-  await Promise.race([started, new Promise((_, reject) => setTimeout(() => reject(new Error(`The API process did not start in 30 s:\n${output.join('\n')}`)), 30_000))]);
+  await Promise.race([started, new Promise((_, reject) => setTimeout(() => reject(new Error(`The API process did not start in 60 s:\n${output.join('\n')}`)), 60_000).unref())]);
   const agent = () => new HttpAgent(url);
   return {
     url,
