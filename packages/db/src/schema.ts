@@ -66,16 +66,109 @@ export interface WorkspaceSlugRedirectsTable {
   created_at: CreatedAt;
 }
 
+/** Custom values by field key, as stored (jsonb); written as a JSON string. */
+export type FieldValues = Record<string, unknown>;
+type JsonValues = ColumnType<FieldValues, string | undefined, string>;
+
+/** A person of the organisation; workspaces see them through `contact_workspaces`. */
 export interface ContactsTable {
   id: Generated<string>;
   organisation_id: string;
-  workspace_id: string;
   first_name: Generated<string>;
   last_name: Generated<string>;
+  /** Lowercased; unique in the organisation when present. */
   email: string | null;
-  assignee_id: string | null;
+  phone: string | null;
+  /** ISO 3166-1 alpha-2. */
+  country: string | null;
+  language: string | null;
+  created_in_workspace_id: string | null;
+  /** Core and global-internal custom values. */
+  field_values: JsonValues;
   created_by: string | null;
   created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+/** A contact as one workspace knows them: that workspace's assignee and own field values. */
+export interface ContactWorkspacesTable {
+  workspace_id: string;
+  contact_id: string;
+  organisation_id: string;
+  assignee_user_id: string | null;
+  field_values: JsonValues;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export const FIELD_ENTITIES = ['contact', 'company', 'deal'] as const;
+export type FieldEntity = (typeof FIELD_ENTITIES)[number];
+export const FIELD_SCOPES = ['core', 'global_internal', 'workspace'] as const;
+export type FieldScope = (typeof FIELD_SCOPES)[number];
+export const FIELD_TYPES = ['text', 'number', 'date', 'secondary_email', 'url', 'select', 'multi_select', 'boolean'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+export interface FieldOption {
+  id: string;
+  label: string;
+  archived: boolean;
+}
+export type FieldIndexStatus = 'none' | 'building' | 'ready' | 'failed';
+
+export interface FieldDefinitionsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  entity: FieldEntity;
+  scope: FieldScope;
+  /** Set exactly for workspace-scoped fields. */
+  workspace_id: string | null;
+  /** Immutable, never reused in the organisation (see `field_keys`). */
+  key: string;
+  label: string;
+  description: string | null;
+  type: FieldType;
+  required: Generated<boolean>;
+  position: Generated<number>;
+  options: ColumnType<FieldOption[], string | undefined, string>;
+  index_status: Generated<FieldIndexStatus>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+/** Every field key an organisation ever generated, so that none is reused. */
+export interface FieldKeysTable {
+  organisation_id: string;
+  key: string;
+  created_at: CreatedAt;
+}
+
+export interface CompaniesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  workspace_id: string;
+  name: string;
+  domain: string | null;
+  field_values: JsonValues;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface DealsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  workspace_id: string;
+  name: string;
+  /** numeric(18,2), read as a string by pg. */
+  amount: ColumnType<string | null, string | number | null, string | number | null>;
+  currency: string | null;
+  company_id: string | null;
+  owner_user_id: string | null;
+  field_values: JsonValues;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
 }
 
 export interface DevOutboxTable {
@@ -184,6 +277,11 @@ export interface Database {
   invitations: InvitationsTable;
   workspace_slug_redirects: WorkspaceSlugRedirectsTable;
   contacts: ContactsTable;
+  contact_workspaces: ContactWorkspacesTable;
+  field_definitions: FieldDefinitionsTable;
+  field_keys: FieldKeysTable;
+  companies: CompaniesTable;
+  deals: DealsTable;
   dev_outbox: DevOutboxTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;

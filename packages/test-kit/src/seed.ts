@@ -74,12 +74,20 @@ export async function seedOrganisation(app: TestApp, name: string): Promise<Seed
   return { organisationId, globalWorkspaceId, chapterWorkspaceId: chapter.id, admin: { id: admin.id, email: adminEmail, agent } };
 }
 
-/** Inserts `count` contacts in one statement. */
+/**
+ * Inserts `count` new people of the organisation linked to one workspace (assigned to
+ * `assigneeId` there), in one statement. Emails are unique, so calls never collide.
+ */
 export async function insertContacts(db: Db, organisationId: string, workspaceId: string, count: number, assigneeId: string | null = null) {
   await sql`
-    insert into contacts (organisation_id, workspace_id, first_name, last_name, email, assignee_id)
-    select ${organisationId}::uuid, ${workspaceId}::uuid, 'Contact', 'No. ' || n, 'contact' || n || '@example.org', ${assigneeId}::uuid
-    from generate_series(1, ${count}::int) as n`.execute(db);
+    with people as (
+      insert into contacts (organisation_id, first_name, last_name, email, created_in_workspace_id)
+      select ${organisationId}::uuid, 'Contact', 'No. ' || n, 'contact-' || n || '-' || gen_random_uuid() || '@example.org', ${workspaceId}::uuid
+      from generate_series(1, ${count}::int) as n
+      returning id
+    )
+    insert into contact_workspaces (workspace_id, contact_id, organisation_id, assignee_user_id)
+    select ${workspaceId}::uuid, id, ${organisationId}::uuid, ${assigneeId}::uuid from people`.execute(db);
 }
 
 /** The audit actor for calling area functions directly in tests, as that user through a session. */

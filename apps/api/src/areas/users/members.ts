@@ -175,10 +175,10 @@ export async function assertWorkspacesInOrganisation(db: Db, organisationId: str
 async function endMembership(trx: Transaction<Database>, organisationId: string, userId: string, options: { endSessions: boolean }) {
   await trx.deleteFrom('memberships').where('organisation_id', '=', organisationId).where('user_id', '=', userId).execute();
   const unassigned = await trx
-    .updateTable('contacts')
-    .set({ assignee_id: null })
+    .updateTable('contact_workspaces')
+    .set({ assignee_user_id: null })
     .where('organisation_id', '=', organisationId)
-    .where('assignee_id', '=', userId)
+    .where('assignee_user_id', '=', userId)
     .executeTakeFirst();
   const revokedKeys = await trx
     .updateTable('api_keys')

@@ -214,7 +214,7 @@ describe('roles and removal', () => {
     await insertContacts(steward.app.db, steward.org.organisationId, steward.org.chapterWorkspaceId, 3, leaving.id);
     const removed = await mutate('users.remove', { userId: leaving.id });
     expect(removed.data).toMatchObject({ unassignedContacts: 3, endedSessions: 1 });
-    expect(await steward.app.db.selectFrom('contacts').select('id').where('assignee_id', '=', leaving.id).execute()).toEqual([]);
+    expect(await steward.app.db.selectFrom('contact_workspaces').select('contact_id').where('assignee_user_id', '=', leaving.id).execute()).toEqual([]);
     expect(await steward.app.db.selectFrom('workspace_memberships').select('role').where('user_id', '=', leaving.id).execute()).toEqual([]);
     const session = hashSessionToken(leaving.agent.cookie('steward_session')!);
     expect(await steward.app.db.selectFrom('sessions').select('id').where('id', '=', session).executeTakeFirst()).toBeUndefined();

@@ -71,11 +71,18 @@ describe('workspaces', () => {
     const unconfirmed = await call('workspaces.delete', { workspaceId: ws.id, confirmSlug: 'berlin-typo' });
     expect(unconfirmed.error?.message).toContain("type the workspace's slug 'berlin'");
 
-    const globalBefore = await steward.app.db.selectFrom('contacts').select('id').where('workspace_id', '=', steward.org.globalWorkspaceId).execute();
+    // One of them is already known to the global workspace, with values of the chapter's own there.
+    const shared = await steward.app.db.selectFrom('contact_workspaces').select('contact_id').where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
+    await steward.app.db.insertInto('contact_workspaces').values({ workspace_id: steward.org.globalWorkspaceId, contact_id: shared.contact_id, organisation_id: steward.org.organisationId, field_values: JSON.stringify({ kept: 1 }) }).execute();
+    await steward.app.db.updateTable('contact_workspaces').set({ field_values: JSON.stringify({ dropped: 1 }) }).where('workspace_id', '=', ws.id).execute();
+    const globalBefore = await steward.app.db.selectFrom('contact_workspaces').select('contact_id').where('workspace_id', '=', steward.org.globalWorkspaceId).execute();
     const deleted = await call('workspaces.delete', { workspaceId: ws.id, confirmSlug: 'berlin' });
     expect(deleted.data).toMatchObject({ movedContacts: 250, movedTo: steward.org.globalWorkspaceId });
-    const globalAfter = await steward.app.db.selectFrom('contacts').select('id').where('workspace_id', '=', steward.org.globalWorkspaceId).execute();
-    expect(globalAfter.length - globalBefore.length).toBe(250);
+    const globalAfter = await steward.app.db.selectFrom('contact_workspaces').select(['contact_id', 'field_values']).where('workspace_id', '=', steward.org.globalWorkspaceId).execute();
+    expect(globalAfter.length - globalBefore.length).toBe(249);
+    expect(globalAfter.find((l) => l.contact_id === shared.contact_id)?.field_values).toEqual({ kept: 1 });
+    expect(globalAfter.filter((l) => 'dropped' in l.field_values)).toEqual([]);
+    expect(await steward.app.db.selectFrom('contact_workspaces').select('contact_id').where('workspace_id', '=', ws.id).execute()).toEqual([]);
     expect(await steward.app.db.selectFrom('workspaces').select('id').where('id', '=', ws.id).executeTakeFirst()).toBeUndefined();
   });
 });

@@ -24,7 +24,7 @@ export async function listWorkspaces(db: Db, organisationId: string) {
     .selectFrom('workspaces')
     .select(workspaceColumns)
     .select((eb) => [
-      eb.selectFrom('contacts').select((c) => c.fn.countAll<number>().as('n')).whereRef('contacts.workspace_id', '=', 'workspaces.id').as('contactCount'),
+      eb.selectFrom('contact_workspaces').select((c) => c.fn.countAll<number>().as('n')).whereRef('contact_workspaces.workspace_id', '=', 'workspaces.id').as('contactCount'),
       eb.selectFrom('workspace_memberships').select((c) => c.fn.countAll<number>().as('n')).whereRef('workspace_memberships.workspace_id', '=', 'workspaces.id').as('memberCount'),
     ])
     .where('organisation_id', '=', organisationId)
@@ -173,7 +173,7 @@ export async function previewWorkspaceDeletion(db: Db, workspaceId: string) {
       'w.name',
       'w.slug',
       'w.kind',
-      eb.selectFrom('contacts').select((c) => c.fn.countAll<number>().as('n')).whereRef('contacts.workspace_id', '=', 'w.id').as('contacts'),
+      eb.selectFrom('contact_workspaces').select((c) => c.fn.countAll<number>().as('n')).whereRef('contact_workspaces.workspace_id', '=', 'w.id').as('contacts'),
       eb.selectFrom('workspace_memberships').select((c) => c.fn.countAll<number>().as('n')).whereRef('workspace_memberships.workspace_id', '=', 'w.id').as('members'),
     ])
     .where('w.id', '=', workspaceId)
@@ -183,8 +183,10 @@ export async function previewWorkspaceDeletion(db: Db, workspaceId: string) {
 }
 
 /**
- * Deletes a chapter workspace. Its contacts move to the global workspace in the same
- * transaction (one statement, however many there are); its roles and redirects go with it.
+ * Deletes a chapter workspace. Its contacts stay in the global workspace: one statement links
+ * those not linked there yet, in the same transaction; the chapter's links go with it, and with
+ * them its assignees and the values of its own fields. Its roles, redirects, fields, companies
+ * and deals go too.
  */
 export async function deleteWorkspace(db: Db, actor: Actor, workspaceId: string, confirmSlug: string) {
   return db.transaction().execute(async (trx) => {
@@ -198,9 +200,20 @@ export async function deleteWorkspace(db: Db, actor: Actor, workspaceId: string,
       .where('organisation_id', '=', workspace.organisation_id)
       .where('kind', '=', 'global')
       .executeTakeFirstOrThrow();
-    const moved = await trx.updateTable('contacts').set({ workspace_id: global.id }).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    await trx
+      .insertInto('contact_workspaces')
+      .columns(['workspace_id', 'contact_id', 'organisation_id', 'created_by', 'created_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('contact_workspaces')
+          .select([sql<string>`${global.id}::uuid`.as('workspace_id'), 'contact_id', 'organisation_id', 'created_by', 'created_at'])
+          .where('workspace_id', '=', workspaceId),
+      )
+      .onConflict((oc) => oc.columns(['workspace_id', 'contact_id']).doNothing())
+      .execute();
+    const unlinked = await trx.deleteFrom('contact_workspaces').where('workspace_id', '=', workspaceId).executeTakeFirst();
     await trx.deleteFrom('workspaces').where('id', '=', workspaceId).execute();
-    const result = { workspaceId, name: workspace.name, slug: workspace.slug, movedContacts: Number(moved.numUpdatedRows), movedTo: global.id };
+    const result = { workspaceId, name: workspace.name, slug: workspace.slug, movedContacts: Number(unlinked.numDeletedRows), movedTo: global.id };
     await recordAudit(trx, actor, {
       organisationId: workspace.organisation_id,
       workspaceId,
