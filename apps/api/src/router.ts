@@ -5,6 +5,7 @@ import { devOutboxRouter } from './areas/dev-outbox/router.js';
 import { auditRouter } from './areas/audit/router.js';
 import { apiKeysRouter } from './areas/api-keys/router.js';
 import { integrationsRouter } from './areas/integrations/router.js';
+import { fieldsRouter } from './areas/fields/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -16,6 +17,7 @@ export const appRouter = router({
   audit: auditRouter,
   apiKeys: apiKeysRouter,
   integrations: integrationsRouter,
+  fields: fieldsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -23,6 +23,24 @@ const unique = () => randomBytes(4).toString('hex');
 export function procedureSamples(getApp: () => TestApp): Record<string, (t: SampleTarget) => Promise<Record<string, unknown>>> {
   const freshInvitation = async (t: SampleTarget) =>
     (await inviteUser(getApp(), actorFor(t.admin), t.organisationId, { email: `pending-${unique()}@example.org`, orgRole: 'member', workspaces: [] })).id;
+  /** A workspace-scoped contact field of the target workspace, written directly. */
+  const freshField = async (t: SampleTarget, type: 'number' | 'select' = 'number') =>
+    (
+      await getApp()
+        .db.insertInto('field_definitions')
+        .values({
+          organisation_id: t.organisationId,
+          entity: 'contact',
+          scope: 'workspace',
+          workspace_id: t.workspaceId,
+          key: `s_${unique()}`,
+          label: 'Sample',
+          type,
+          options: JSON.stringify(type === 'select' ? [{ id: 'opt_a', label: 'A', archived: false }] : []),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   const freshMember = (t: SampleTarget) => addMember(getApp().db, t.organisationId, `target-${unique()}@example.org`, 'member');
   return {
     'users.list': async (t) => ({ organisationId: t.organisationId }),
@@ -70,5 +88,11 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
         .executeTakeFirstOrThrow();
       return { organisationId: t.organisationId, apiKeyId: key.id };
     },
+    'fields.list': async (t) => ({ workspaceId: t.workspaceId, entity: 'contact' }),
+    'fields.create': async (t) => ({ workspaceId: t.workspaceId, entity: 'contact', label: `Budget ${unique()}`, type: 'number' }),
+    'fields.update': async (t) => ({ fieldId: await freshField(t, 'select'), label: 'Renamed', options: [{ id: 'opt_a', label: 'A', archived: true }, { label: 'B' }] }),
+    'fields.changeType': async (t) => ({ fieldId: await freshField(t), type: 'text' }),
+    'fields.deletePreview': async (t) => ({ fieldId: await freshField(t) }),
+    'fields.delete': async (t) => ({ fieldId: await freshField(t) }),
   };
 }

@@ -1,0 +1,117 @@
+import { type Db, type FieldEntity, type FieldScope, type FieldType, sql } from '@steward/db';
+import type { Logger } from '../../logger.js';
+
+/**
+ * Where a field's values live, and the per-field index that makes filtering on them fast.
+ * Indexes are built with CREATE INDEX CONCURRENTLY after the definition commits, so adding a
+ * field to a workspace of a million contacts is usable at once and never blocks writes.
+ */
+
+export type ValuesTable = 'contacts' | 'contact_workspaces' | 'companies' | 'deals';
+
+export function valuesTableOf(field: { entity: FieldEntity; scope: FieldScope }): ValuesTable {
+  if (field.entity === 'company') return 'companies';
+  if (field.entity === 'deal') return 'deals';
+  return field.scope === 'workspace' ? 'contact_workspaces' : 'contacts';
+}
+
+/** Keys match `^[a-z][a-z0-9_]*$` (a check constraint says so); asserted again before any DDL. */
+export function safeKey(key: string): string {
+  if (!/^[a-z][a-z0-9_]{0,47}$/.test(key)) throw new Error(`Unsafe field key ${JSON.stringify(key)}`);
+  return key;
+}
+
+export const indexNameOf = (fieldId: string) => `fv_${fieldId.replace(/-/g, '')}`;
+
+/** The indexed expression for a field of this type; the search builds exactly the same one. */
+export function indexedExpression(type: FieldType, key: string): string | null {
+  const k = `'${safeKey(key)}'`;
+  if (type === 'number') return `((field_values->>${k})::numeric)`;
+  if (type === 'multi_select') return `(field_values->${k})`;
+  if (type === 'boolean') return null;
+  return `(field_values->>${k})`;
+}
+
+const inFlight = new Set<Promise<void>>();
+
+/** Resolves when every background index build and value purge started so far has ended (for tests and shutdown). */
+export async function fieldWorkSettled(): Promise<void> {
+  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+}
+
+/** Runs `work` after the caller's transaction has committed, without making the request wait. */
+export function inBackground(logger: Logger, what: string, work: () => Promise<void>) {
+  const run = (async () => {
+    try {
+      await work();
+    } catch (error) {
+      logger.warn(`Background field work failed: ${what}`, { error: (error as Error).message });
+    }
+  })();
+  inFlight.add(run);
+  void run.finally(() => inFlight.delete(run));
+}
+
+type IndexedField = { id: string; key: string; type: FieldType; entity: FieldEntity; scope: FieldScope };
+
+/** Builds the field's index concurrently and records the outcome on the definition. */
+export async function buildFieldIndex(db: Db, field: IndexedField): Promise<void> {
+  const expression = indexedExpression(field.type, field.key);
+  const status = async (value: 'ready' | 'failed' | 'none') => {
+    await db.updateTable('field_definitions').set({ index_status: value }).where('id', '=', field.id).execute();
+  };
+  if (!expression) return status('none');
+  const table = valuesTableOf(field);
+  const method = field.type === 'multi_select' ? 'gin' : 'btree';
+  const name = indexNameOf(field.id);
+  try {
+    await db.connection().execute(async (conn) => {
+      // A concurrent build on a large table may outlast the request statement timeout.
+      await sql`set statement_timeout = 0`.execute(conn);
+      try {
+        await sql`drop index concurrently if exists ${sql.id(name)}`.execute(conn);
+        await sql`create index concurrently ${sql.id(name)} on ${sql.id(table)} using ${sql.raw(method)} (${sql.raw(expression)}) where field_values ? ${sql.lit(safeKey(field.key))}`.execute(conn);
+      } finally {
+        await sql`reset statement_timeout`.execute(conn);
+      }
+    });
+    await status('ready');
+  } catch (error) {
+    await sql`drop index concurrently if exists ${sql.id(name)}`.execute(db).catch(() => undefined);
+    // The definition may be gone meanwhile; nothing to record then.
+    await status('failed').catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function dropFieldIndex(db: Db, fieldId: string): Promise<void> {
+  await sql`drop index concurrently if exists ${sql.id(indexNameOf(fieldId))}`.execute(db);
+}
+
+const PURGE_BATCH = 5_000;
+
+/**
+ * Removes a deleted field's values in batches of 5,000 rows, each its own short statement, so no
+ * long lock is held; then drops its index. The key is never reused, so values not yet purged are
+ * invisible meanwhile (reads only show keys of live definitions).
+ */
+export async function purgeFieldValues(db: Db, field: { id: string; organisationId: string; key: string; entity: FieldEntity; scope: FieldScope }, onProgress?: (removed: number) => void) {
+  const table = valuesTableOf(field);
+  const key = safeKey(field.key);
+  let removed = 0;
+  for (;;) {
+    const result = await sql`
+      update ${sql.id(table)} set field_values = field_values - ${key}::text
+      where ctid = any(array(
+        select ctid from ${sql.id(table)}
+        where organisation_id = ${field.organisationId}::uuid and field_values ? ${sql.lit(key)}
+        limit ${PURGE_BATCH}
+      ))`.execute(db);
+    const n = Number(result.numAffectedRows ?? 0);
+    removed += n;
+    onProgress?.(removed);
+    if (n < PURGE_BATCH) break;
+  }
+  await dropFieldIndex(db, field.id);
+  return removed;
+}
