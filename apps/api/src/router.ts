@@ -6,6 +6,7 @@ import { auditRouter } from './areas/audit/router.js';
 import { apiKeysRouter } from './areas/api-keys/router.js';
 import { integrationsRouter } from './areas/integrations/router.js';
 import { fieldsRouter } from './areas/fields/router.js';
+import { companiesRouter, contactsRouter, dealsRouter } from './areas/records/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -18,6 +19,9 @@ export const appRouter = router({
   apiKeys: apiKeysRouter,
   integrations: integrationsRouter,
   fields: fieldsRouter,
+  contacts: contactsRouter,
+  companies: companiesRouter,
+  deals: dealsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -41,6 +41,21 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
+  /** A person linked to the target workspace (or to none), created there by the caller. */
+  const freshContact = async (t: SampleTarget, linked = true) => {
+    const db = getApp().db;
+    const contact = await db
+      .insertInto('contacts')
+      .values({ organisation_id: t.organisationId, first_name: 'Sample', email: `person-${unique()}@example.org`, created_by: t.caller.id })
+      .returning(['id', 'email'])
+      .executeTakeFirstOrThrow();
+    if (linked) await db.insertInto('contact_workspaces').values({ workspace_id: t.workspaceId, contact_id: contact.id, organisation_id: t.organisationId, created_by: t.caller.id }).execute();
+    return { id: contact.id, email: contact.email! };
+  };
+  const freshCompany = async (t: SampleTarget) =>
+    (await getApp().db.insertInto('companies').values({ organisation_id: t.organisationId, workspace_id: t.workspaceId, name: 'Sample Ltd', created_by: t.caller.id }).returning('id').executeTakeFirstOrThrow()).id;
+  const freshDeal = async (t: SampleTarget) =>
+    (await getApp().db.insertInto('deals').values({ organisation_id: t.organisationId, workspace_id: t.workspaceId, name: 'Sample deal', created_by: t.caller.id }).returning('id').executeTakeFirstOrThrow()).id;
   const freshMember = (t: SampleTarget) => addMember(getApp().db, t.organisationId, `target-${unique()}@example.org`, 'member');
   return {
     'users.list': async (t) => ({ organisationId: t.organisationId }),
@@ -94,5 +109,24 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'fields.changeType': async (t) => ({ fieldId: await freshField(t), type: 'text' }),
     'fields.deletePreview': async (t) => ({ fieldId: await freshField(t) }),
     'fields.delete': async (t) => ({ fieldId: await freshField(t) }),
+    'contacts.list': async (t) => ({ workspaceId: t.workspaceId, limit: 5 }),
+    'contacts.search': async (t) => ({ workspaceId: t.workspaceId, filters: [{ field: 'firstName', op: 'contains', value: 'Sam' }], limit: 5 }),
+    'contacts.get': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
+    'contacts.create': async (t) => ({ workspaceId: t.workspaceId, firstName: 'New', email: `new-${unique()}@example.org` }),
+    'contacts.link': async (t) => ({ workspaceId: t.workspaceId, email: (await freshContact(t, false)).email }),
+    'contacts.update': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id, lastName: 'Changed' }),
+    'contacts.unlink': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
+    'contacts.delete': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
+    'contacts.bulk': async (t) => ({ workspaceId: t.workspaceId, rows: [{ email: `bulk-${unique()}@example.org`, firstName: 'Bulk' }] }),
+    'companies.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'companies.get': async (t) => ({ workspaceId: t.workspaceId, companyId: await freshCompany(t) }),
+    'companies.create': async (t) => ({ workspaceId: t.workspaceId, name: 'Acme Ltd', domain: 'acme.example' }),
+    'companies.update': async (t) => ({ workspaceId: t.workspaceId, companyId: await freshCompany(t), name: 'Renamed Ltd' }),
+    'companies.delete': async (t) => ({ workspaceId: t.workspaceId, companyId: await freshCompany(t) }),
+    'deals.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'deals.get': async (t) => ({ workspaceId: t.workspaceId, dealId: await freshDeal(t) }),
+    'deals.create': async (t) => ({ workspaceId: t.workspaceId, name: 'Big deal', amount: 1200.5, currency: 'EUR' }),
+    'deals.update': async (t) => ({ workspaceId: t.workspaceId, dealId: await freshDeal(t), amount: 99 }),
+    'deals.delete': async (t) => ({ workspaceId: t.workspaceId, dealId: await freshDeal(t) }),
   };
 }

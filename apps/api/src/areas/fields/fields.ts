@@ -15,7 +15,7 @@ import { orgRoleCan } from '../../access/matrix.js';
 import { AppError, notFound } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { type Actor, recordAudit } from '../audit/record.js';
-import { buildFieldIndex, inBackground, indexNameOf, purgeFieldValues, safeKey, valuesTableOf } from './storage.js';
+import { buildFieldIndex, dropFieldIndex, inBackground, purgeFieldValues, safeKey, valuesTableOf } from './storage.js';
 
 /**
  * Custom field definitions (SPEC §3). Scopes: `core` (organisation admins; every workspace),
@@ -234,14 +234,10 @@ export async function createField(
 }
 
 /** A field the caller may manage from this workspace, locked; NOT_FOUND when it is not visible here. */
-async function manageableField(trx: Transaction<Database>, place: FieldsPlace, fieldId: string) {
-  const field = await trx
-    .selectFrom('field_definitions')
-    .select([...fieldColumns, 'organisation_id'])
-    .where('id', '=', fieldId)
-    .where(visibleIn(place))
-    .forUpdate()
-    .executeTakeFirst();
+async function manageableField(trx: Transaction<Database> | Db, place: FieldsPlace, fieldId: string, lock = true) {
+  let query = trx.selectFrom('field_definitions').select([...fieldColumns, 'organisation_id']).where('id', '=', fieldId).where(visibleIn(place));
+  if (lock) query = query.forUpdate();
+  const field = await query.executeTakeFirst();
   if (!field) throw notFound('Field');
   assertMayManageScope(place, field.scope);
   return field;
@@ -336,66 +332,82 @@ export async function changeFieldType(
   fieldId: string,
   input: { type: FieldType; mapping?: { from: string; option: string }[]; dryRun: boolean },
 ) {
-  const outcome = await db.transaction().execute(async (trx) => {
-    const field = await manageableField(trx, place, fieldId);
-    const from = field.type;
-    const to = input.type;
-    if (from === to) throw new AppError('BAD_REQUEST', `'${field.label}' is already a ${to} field.`);
-    if (!SAFE_CONVERSIONS[from]?.includes(to)) {
-      throw new AppError(
-        'BAD_REQUEST',
-        `A ${from} field cannot become a ${to} field: only number → text, select → multi-select and text → select (with a mapping) keep every value. Create a new field and copy what you need instead.`,
-      );
-    }
-    if (to === 'select' && !input.mapping) throw new AppError('BAD_REQUEST', 'Changing text to select needs a mapping: which option each text becomes.');
-    const table = valuesTableOf(field);
-    const key = safeKey(field.key);
-    const k = sql.lit(key);
-    const path = sql.lit(`{${key}}`);
-    const holding = () => sql<boolean>`organisation_id = ${place.organisationId}::uuid and field_values ? ${k}`;
-    const recordsWithValue = await countHolding(trx, place.organisationId, field);
-
-    let options = field.options;
-    let mapping: Record<string, string> = {};
-    if (to === 'select') {
-      const labels = [...new Set(input.mapping!.map((m) => m.option))];
-      options = labels.map((label) => ({ id: newOptionId(), label, archived: false }));
-      const idOf = new Map(options.map((o) => [o.label, o.id]));
-      mapping = Object.fromEntries(input.mapping!.map((m) => [m.from, idOf.get(m.option)!]));
-    }
-    let unconvertible = 0;
-    if (to === 'select') {
-      const row = await sql<{ n: string }>`
-        select count(*) as n from ${sql.id(table)} where ${holding()} and not ${JSON.stringify(mapping)}::jsonb ? (field_values->>${k})`.execute(trx);
-      unconvertible = Number(row.rows[0]!.n);
-    }
-    if (input.dryRun) return { fieldId, from, to, dryRun: true, recordsWithValue, unconvertible, field: null, rebuild: null };
-
-    // The old index's expression may not hold for the new values (a numeric cast); it goes first.
-    await sql`drop index if exists ${sql.id(indexNameOf(field.id))}`.execute(trx);
-    if (to === 'text') {
-      await sql`update ${sql.id(table)} set field_values = jsonb_set(field_values, ${path}, to_jsonb(field_values->>${k})) where ${holding()}`.execute(trx);
-    } else if (to === 'multi_select') {
-      await sql`update ${sql.id(table)} set field_values = jsonb_set(field_values, ${path}, jsonb_build_array(field_values->${k})) where ${holding()}`.execute(trx);
-    } else {
-      await sql`
-        update ${sql.id(table)} set field_values =
-          case when ${JSON.stringify(mapping)}::jsonb ? (field_values->>${k})
-            then jsonb_set(field_values, ${path}, ${JSON.stringify(mapping)}::jsonb -> (field_values->>${k}))
-            else field_values - ${key}::text end
-        where ${holding()}`.execute(trx);
-    }
-    const after = await trx
-      .updateTable('field_definitions')
-      .set({ type: to, options: JSON.stringify(options), index_status: 'building', updated_at: sql`now()` })
-      .where('id', '=', fieldId)
-      .returning(fieldColumns)
-      .executeTakeFirstOrThrow();
-    const result = { fieldId, from, to, dryRun: false, recordsWithValue, unconvertible, field: after };
-    await recordAudit(trx, actor, { organisationId: place.organisationId, workspaceId: place.workspaceId, action: 'fields.changeType', targetType: 'field', targetId: fieldId, before: { type: from }, after: { type: to, recordsWithValue, unconvertible } });
-    return { ...result, rebuild: after };
+  // The old index goes first, concurrently and outside the conversion's transaction: its
+  // expression may not hold for later values (a numeric cast), and dropping it inside the
+  // transaction would wait on (and deadlock with) a concurrent build on the same table.
+  const current = await manageableField(db, place, fieldId, false);
+  const converts = SAFE_CONVERSIONS[current.type]?.includes(input.type) && (input.type !== 'select' || input.mapping !== undefined);
+  if (!input.dryRun && converts) await dropFieldIndex(db, fieldId);
+  const outcome = await db.transaction().execute((trx) => convertFieldValues(trx, actor, place, fieldId, input)).catch((error: unknown) => {
+    if (!input.dryRun && converts) inBackground(logger, `index for field ${current.key}`, () => buildFieldIndex(db, current));
+    throw error;
   });
   const { rebuild, ...answer } = outcome;
   if (rebuild) inBackground(logger, `index for field ${rebuild.key}`, () => buildFieldIndex(db, rebuild));
   return answer;
+}
+
+/** The conversion itself, in the caller's transaction: checks, counts, and (unless a dry run) rewrites the values in one statement. */
+async function convertFieldValues(
+  trx: Transaction<Database>,
+  actor: Actor,
+  place: FieldsPlace,
+  fieldId: string,
+  input: { type: FieldType; mapping?: { from: string; option: string }[]; dryRun: boolean },
+) {
+  const field = await manageableField(trx, place, fieldId);
+  const from = field.type;
+  const to = input.type;
+  if (from === to) throw new AppError('BAD_REQUEST', `'${field.label}' is already a ${to} field.`);
+  if (!SAFE_CONVERSIONS[from]?.includes(to)) {
+    throw new AppError(
+      'BAD_REQUEST',
+      `A ${from} field cannot become a ${to} field: only number → text, select → multi-select and text → select (with a mapping) keep every value. Create a new field and copy what you need instead.`,
+    );
+  }
+  if (to === 'select' && !input.mapping) throw new AppError('BAD_REQUEST', 'Changing text to select needs a mapping: which option each text becomes.');
+  const table = valuesTableOf(field);
+  const key = safeKey(field.key);
+  const k = sql.lit(key);
+  const path = sql.lit(`{${key}}`);
+  const holding = () => sql<boolean>`organisation_id = ${place.organisationId}::uuid and field_values ? ${k}`;
+  const recordsWithValue = await countHolding(trx, place.organisationId, field);
+
+  let options = field.options;
+  let mapping: Record<string, string> = {};
+  if (to === 'select') {
+    const labels = [...new Set(input.mapping!.map((m) => m.option))];
+    options = labels.map((label) => ({ id: newOptionId(), label, archived: false }));
+    const idOf = new Map(options.map((o) => [o.label, o.id]));
+    mapping = Object.fromEntries(input.mapping!.map((m) => [m.from, idOf.get(m.option)!]));
+  }
+  let unconvertible = 0;
+  if (to === 'select') {
+    const row = await sql<{ n: string }>`
+      select count(*) as n from ${sql.id(table)} where ${holding()} and not ${JSON.stringify(mapping)}::jsonb ? (field_values->>${k})`.execute(trx);
+    unconvertible = Number(row.rows[0]!.n);
+  }
+  if (input.dryRun) return { fieldId, from, to, dryRun: true, recordsWithValue, unconvertible, field: null, rebuild: null };
+
+  if (to === 'text') {
+    await sql`update ${sql.id(table)} set field_values = jsonb_set(field_values, ${path}, to_jsonb(field_values->>${k})) where ${holding()}`.execute(trx);
+  } else if (to === 'multi_select') {
+    await sql`update ${sql.id(table)} set field_values = jsonb_set(field_values, ${path}, jsonb_build_array(field_values->${k})) where ${holding()}`.execute(trx);
+  } else {
+    await sql`
+      update ${sql.id(table)} set field_values =
+        case when ${JSON.stringify(mapping)}::jsonb ? (field_values->>${k})
+          then jsonb_set(field_values, ${path}, ${JSON.stringify(mapping)}::jsonb -> (field_values->>${k}))
+          else field_values - ${key}::text end
+      where ${holding()}`.execute(trx);
+  }
+  const after = await trx
+    .updateTable('field_definitions')
+    .set({ type: to, options: JSON.stringify(options), index_status: 'building', updated_at: sql`now()` })
+    .where('id', '=', fieldId)
+    .returning(fieldColumns)
+    .executeTakeFirstOrThrow();
+  const result = { fieldId, from, to, dryRun: false, recordsWithValue, unconvertible, field: after };
+  await recordAudit(trx, actor, { organisationId: place.organisationId, workspaceId: place.workspaceId, action: 'fields.changeType', targetType: 'field', targetId: fieldId, before: { type: from }, after: { type: to, recordsWithValue, unconvertible } });
+  return { ...result, rebuild: after };
 }

@@ -1,4 +1,4 @@
-import { type Db, type FieldEntity, type FieldScope, type FieldType, sql } from '@steward/db';
+import { type Database, type Db, type FieldEntity, type FieldScope, type FieldType, type Kysely, sql } from '@steward/db';
 import type { Logger } from '../../logger.js';
 
 /**
@@ -54,6 +54,33 @@ export function inBackground(logger: Logger, what: string, work: () => Promise<v
 
 type IndexedField = { id: string; key: string; type: FieldType; entity: FieldEntity; scope: FieldScope };
 
+/** Session advisory lock that serialises field index DDL across processes. */
+const INDEX_DDL_LOCK = 7_265_911_021;
+
+/**
+ * Runs index DDL on one connection holding the lock. Two concurrent builds or drops on the same
+ * table would wait on each other's snapshots (a deadlock Postgres resolves by failing one), so
+ * they take turns. The lock is polled with short statements: a session waiting inside a
+ * statement would hold a snapshot that the build in progress must itself wait for.
+ */
+async function withIndexLock(db: Db, work: (conn: Kysely<Database>) => Promise<void>): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    for (;;) {
+      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${INDEX_DDL_LOCK}::bigint) as locked`.execute(conn);
+      if (rows[0]?.locked) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // A concurrent build on a large table may outlast the request statement timeout.
+    await sql`set statement_timeout = 0`.execute(conn);
+    try {
+      await work(conn);
+    } finally {
+      await sql`reset statement_timeout`.execute(conn);
+      await sql`select pg_advisory_unlock(${INDEX_DDL_LOCK}::bigint)`.execute(conn);
+    }
+  });
+}
+
 /** Builds the field's index concurrently and records the outcome on the definition. */
 export async function buildFieldIndex(db: Db, field: IndexedField): Promise<void> {
   const expression = indexedExpression(field.type, field.key);
@@ -64,20 +91,21 @@ export async function buildFieldIndex(db: Db, field: IndexedField): Promise<void
   const table = valuesTableOf(field);
   const method = field.type === 'multi_select' ? 'gin' : 'btree';
   const name = indexNameOf(field.id);
+  let built = false;
   try {
-    await db.connection().execute(async (conn) => {
-      // A concurrent build on a large table may outlast the request statement timeout.
-      await sql`set statement_timeout = 0`.execute(conn);
-      try {
-        await sql`drop index concurrently if exists ${sql.id(name)}`.execute(conn);
-        await sql`create index concurrently ${sql.id(name)} on ${sql.id(table)} using ${sql.raw(method)} (${sql.raw(expression)}) where field_values ? ${sql.lit(safeKey(field.key))}`.execute(conn);
-      } finally {
-        await sql`reset statement_timeout`.execute(conn);
-      }
+    await withIndexLock(db, async (conn) => {
+      await sql`drop index concurrently if exists ${sql.id(name)}`.execute(conn);
+      // The definition may have been deleted or retyped meanwhile; then this build is moot.
+      const still = await conn.selectFrom('field_definitions').select('type').where('id', '=', field.id).executeTakeFirst();
+      if (still?.type !== field.type) return;
+      await sql`create index concurrently ${sql.id(name)} on ${sql.id(table)} using ${sql.raw(method)} (${sql.raw(expression)}) where field_values ? ${sql.lit(safeKey(field.key))}`.execute(conn);
+      built = true;
     });
-    await status('ready');
+    if (built) await status('ready');
   } catch (error) {
-    await sql`drop index concurrently if exists ${sql.id(name)}`.execute(db).catch(() => undefined);
+    await withIndexLock(db, async (conn) => {
+      await sql`drop index concurrently if exists ${sql.id(name)}`.execute(conn);
+    }).catch(() => undefined);
     // The definition may be gone meanwhile; nothing to record then.
     await status('failed').catch(() => undefined);
     throw error;
@@ -85,7 +113,9 @@ export async function buildFieldIndex(db: Db, field: IndexedField): Promise<void
 }
 
 export async function dropFieldIndex(db: Db, fieldId: string): Promise<void> {
-  await sql`drop index concurrently if exists ${sql.id(indexNameOf(fieldId))}`.execute(db);
+  await withIndexLock(db, async (conn) => {
+    await sql`drop index concurrently if exists ${sql.id(indexNameOf(fieldId))}`.execute(conn);
+  });
 }
 
 const PURGE_BATCH = 5_000;

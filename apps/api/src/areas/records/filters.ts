@@ -1,0 +1,187 @@
+import { type Database, type Db, type FieldEntity, sql, type Transaction } from '@steward/db';
+import type { RawBuilder } from 'kysely';
+import { AppError } from '../../errors.js';
+import { visibleIn } from '../fields/fields.js';
+import { safeKey } from '../fields/storage.js';
+import type { Filter } from './schemas.js';
+import { type FieldDefinition, isValidDate } from './values.js';
+
+/**
+ * Filters evaluated in SQL. A custom field's filter uses exactly the expression its index was
+ * built on (fields/storage.ts): numbers compare as numerics, dates as ISO text (validated
+ * `YYYY-MM-DD`, so text order is date order), multi-selects by jsonb containment; positive
+ * filters also state `field_values ? 'key'`, the index's predicate. A filter whose value does not
+ * fit its field is a 400 naming the field, never a database error.
+ */
+
+export interface RecordPlace {
+  organisationId: string;
+  workspaceId: string;
+  kind: 'global' | 'chapter';
+}
+
+/** The custom fields a record of this entity has in this workspace. */
+export async function visibleDefinitions(db: Db | Transaction<Database>, place: RecordPlace, entity: FieldEntity): Promise<FieldDefinition[]> {
+  return db
+    .selectFrom('field_definitions')
+    .select(['id', 'key', 'label', 'type', 'scope', 'workspace_id', 'required', 'options', 'entity'])
+    .where(visibleIn(place))
+    .where('entity', '=', entity)
+    .orderBy('position')
+    .execute();
+}
+
+type FilterType = 'text' | 'number' | 'date' | 'boolean' | 'select' | 'multi_select' | 'id';
+
+const OPS: Record<FilterType, Filter['op'][]> = {
+  text: ['eq', 'contains', 'anyOf', 'set', 'notSet'],
+  number: ['eq', 'gt', 'gte', 'lt', 'lte', 'between', 'set', 'notSet'],
+  date: ['eq', 'gt', 'gte', 'lt', 'lte', 'between', 'set', 'notSet'],
+  boolean: ['eq', 'set', 'notSet'],
+  select: ['eq', 'anyOf', 'set', 'notSet'],
+  multi_select: ['anyOf', 'allOf', 'set', 'notSet'],
+  id: ['eq', 'anyOf', 'set', 'notSet'],
+};
+
+/** A built-in attribute: its filter type and its column (a fixed, trusted SQL fragment). */
+export interface BuiltIn {
+  type: FilterType;
+  column: string;
+  /** Text columns that are never null but may be empty. */
+  emptyIsUnset?: boolean;
+  lowercase?: boolean;
+}
+
+/** Where the filtered values live: the custom values column for a field of this scope. */
+export type ValuesColumnOf = (field: FieldDefinition) => string;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function typeOf(field: FieldDefinition): FilterType {
+  if (field.type === 'secondary_email' || field.type === 'url') return 'text';
+  return field.type;
+}
+
+/** Turns the filters into SQL conditions, or refuses the first one that does not fit its field. */
+export function compileFilters(filters: Filter[], builtIns: Record<string, BuiltIn>, fields: FieldDefinition[], valuesColumn: ValuesColumnOf): RawBuilder<boolean>[] {
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  return filters.map((filter) => {
+    const builtIn = Object.hasOwn(builtIns, filter.field) ? builtIns[filter.field] : undefined;
+    const field = builtIn ? undefined : byKey.get(filter.field);
+    if (!builtIn && !field) throw new AppError('BAD_REQUEST', `Filter on '${filter.field}': there is no such field here.`);
+    const type = builtIn ? builtIn.type : typeOf(field!);
+    const label = field ? `'${field.label}' (${field.key})` : `'${filter.field}'`;
+    const refuse = (problem: string): never => {
+      throw new AppError('BAD_REQUEST', `Filter on ${label}: ${problem}.`);
+    };
+    if (!OPS[type].includes(filter.op)) refuse(`'${filter.op}' does not apply to a ${field?.type ?? type} field; use one of ${OPS[type].join(', ')}`);
+    const value = filter.value;
+
+    const scalar = (v: unknown): string | number | boolean => {
+      switch (type) {
+        case 'number':
+          if (typeof v !== 'number' || !Number.isFinite(v)) refuse(`${filter.op} needs a number, got ${JSON.stringify(v)}`);
+          return v as number;
+        case 'date':
+          if (typeof v !== 'string' || !isValidDate(v)) refuse(`${filter.op} needs a date as YYYY-MM-DD, got ${JSON.stringify(v)}`);
+          return v as string;
+        case 'boolean':
+          if (typeof v !== 'boolean') refuse(`${filter.op} needs true or false, got ${JSON.stringify(v)}`);
+          return v as boolean;
+        case 'id':
+          if (typeof v !== 'string' || !UUID.test(v)) refuse(`${filter.op} needs a user id, got ${JSON.stringify(v)}`);
+          return v as string;
+        case 'select':
+        case 'multi_select':
+          if (typeof v !== 'string' || !field!.options.some((o) => o.id === v)) refuse(`there is no option with the id ${JSON.stringify(v)}`);
+          return v as string;
+        default:
+          if (typeof v !== 'string' || v.length > 1000) refuse(`${filter.op} needs text, got ${JSON.stringify(v)}`);
+          return builtIn?.lowercase || field?.type === 'secondary_email' ? (v as string).toLowerCase() : (v as string);
+      }
+    };
+    const list = (): (string | number | boolean)[] => {
+      if (!Array.isArray(value) || value.length === 0 || value.length > 100) refuse(`${filter.op} needs a list of 1 to 100 values`);
+      return (value as unknown[]).map(scalar);
+    };
+
+    // The expressions: for a custom field, the same text as its index (the key is checked safe).
+    let text: RawBuilder<unknown>;
+    let isSet: RawBuilder<boolean>;
+    let isUnset: RawBuilder<boolean>;
+    let json: RawBuilder<unknown> | null = null;
+    if (builtIn) {
+      text = sql.raw(builtIn.column);
+      isSet = builtIn.emptyIsUnset ? sql<boolean>`${text} <> ''` : sql<boolean>`${text} is not null`;
+      isUnset = builtIn.emptyIsUnset ? sql<boolean>`${text} = ''` : sql<boolean>`${text} is null`;
+    } else {
+      const column = valuesColumn(field!);
+      const k = `'${safeKey(field!.key)}'`;
+      text = sql.raw(type === 'number' ? `((${column}->>${k})::numeric)` : `(${column}->>${k})`);
+      json = sql.raw(`(${column}->${k})`);
+      isSet = sql<boolean>`${sql.raw(`${column} ? ${k}`)}`;
+      isUnset = sql<boolean>`not ${sql.raw(`${column} ? ${k}`)}`;
+    }
+    const cast = (v: string | number | boolean) => (type === 'number' ? sql`${v}::numeric` : type === 'id' ? sql`${v}::uuid` : sql`${String(v)}`);
+    const positive = (condition: RawBuilder<boolean>) => (builtIn ? condition : sql<boolean>`(${isSet} and ${condition})`);
+
+    switch (filter.op) {
+      case 'set':
+        return isSet;
+      case 'notSet':
+        return isUnset;
+      case 'eq': {
+        const v = scalar(value);
+        if (type === 'boolean') return positive(sql<boolean>`${json} = ${JSON.stringify(v)}::jsonb`);
+        return positive(sql<boolean>`${text} = ${cast(v)}`);
+      }
+      case 'contains': {
+        const v = scalar(value) as string;
+        if (v === '') refuse('contains needs some text');
+        return positive(sql<boolean>`${text} ilike ${`%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+      }
+      case 'gt':
+        return positive(sql<boolean>`${text} > ${cast(scalar(value))}`);
+      case 'gte':
+        return positive(sql<boolean>`${text} >= ${cast(scalar(value))}`);
+      case 'lt':
+        return positive(sql<boolean>`${text} < ${cast(scalar(value))}`);
+      case 'lte':
+        return positive(sql<boolean>`${text} <= ${cast(scalar(value))}`);
+      case 'between': {
+        if (!Array.isArray(value) || value.length !== 2) refuse('between needs two values, [from, to]');
+        const [from, to] = (value as unknown[]).map(scalar) as [string | number, string | number];
+        if (from > to) refuse('between needs the smaller value first');
+        return positive(sql<boolean>`${text} between ${cast(from)} and ${cast(to)}`);
+      }
+      case 'anyOf': {
+        const values = list();
+        if (type === 'multi_select') return positive(sql<boolean>`${json} ?| ${values.map(String)}::text[]`);
+        if (type === 'id') return sql<boolean>`${text} = any(${values.map(String)}::uuid[])`;
+        return positive(sql<boolean>`${text} = any(${values.map(String)}::text[])`);
+      }
+      case 'allOf':
+        return positive(sql<boolean>`${json} ?& ${list().map(String)}::text[]`);
+    }
+  });
+}
+
+/** Keyset cursors: the last row's `created_at` (as Postgres text, full precision) and id. */
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): [string, string] | null {
+  if (!cursor) return null;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && !Number.isNaN(Date.parse(parsed[0])) && typeof parsed[1] === 'string' && UUID.test(parsed[1])) {
+      return [parsed[0], parsed[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new AppError('BAD_REQUEST', 'The cursor is not valid. Start again from the first page.');
+}
+
+export const EXACT_TOTAL_LIMIT = 10_000;
