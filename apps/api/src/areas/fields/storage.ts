@@ -145,3 +145,13 @@ export async function purgeFieldValues(db: Db, field: { id: string; organisation
   await dropFieldIndex(db, field.id);
   return removed;
 }
+
+/**
+ * Builds the indexes a crash or restart left unbuilt (definitions still `building`, or `failed`).
+ * Meant for start-up, after migrations; each build runs in the background.
+ */
+export async function resumeFieldIndexes(db: Db, logger: Logger): Promise<number> {
+  const pending = await db.selectFrom('field_definitions').select(['id', 'key', 'type', 'entity', 'scope']).where('index_status', 'in', ['building', 'failed']).execute();
+  for (const field of pending) inBackground(logger, `index for field ${field.key}`, () => buildFieldIndex(db, field));
+  return pending.length;
+}

@@ -112,6 +112,12 @@ const WRITE_PATHS: Record<string, (values: Record<string, unknown>) => Promise<{
     const r = await rest<Contact>('PATCH', `/contacts/${created.id}`, { workspaceId: chapter, values });
     return r.error ? { error: `${r.status === 400 ? 'BAD_REQUEST' : r.status} ${r.error.message}` } : { contact: r.data };
   },
+  'tRPC link': async (values) => {
+    const address = email();
+    ok(await trpc('contacts.create', { workspaceId: steward.org.globalWorkspaceId, firstName: 'L', email: address }));
+    const r = await trpc<Contact>('contacts.link', { workspaceId: chapter, email: address, values });
+    return r.error ? { error: `${r.error.data.code} ${r.error.message}` } : { contact: r.data };
+  },
   bulk: async (values) => {
     const r = ok(await rest<{ results: { status: string; contactId: string; errors: { message: string }[] }[] }>('POST', `/workspaces/${chapter}/contacts/bulk`, { rows: [{ email: email(), values }] }));
     const [row] = r.results;
@@ -277,6 +283,35 @@ describe('people linked to workspaces', () => {
     const own = await seedOrganisation(steward.app, 'Outsiders Two');
     expect((await trpc('contacts.get', { workspaceId: own.chapterWorkspaceId, contactId: person.id }, 'query', own.admin.agent)).error?.data.code).toBe('NOT_FOUND');
     expect((await trpc('contacts.link', { workspaceId: own.chapterWorkspaceId, email: person.email }, 'mutation', own.admin.agent)).error?.data.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('contacts over REST and under races', () => {
+  it('reads, unlinks and deletes a contact by id with the workspace as a parameter', async () => {
+    const made = ok(await rest<Contact>('POST', `/workspaces/${chapter}/contacts`, { firstName: 'Rest', lastName: 'Person', email: email(), country: 'de', language: 'de' }));
+    expect(made).toMatchObject({ firstName: 'Rest', country: 'DE', language: 'de' });
+    expect(ok(await rest<Contact>('GET', `/contacts/${made.id}?workspaceId=${chapter}`)).lastName).toBe('Person');
+    expect((await rest('PATCH', `/contacts/${made.id}`, { workspaceId: chapter })).status).toBe(400);
+    expect(ok(await rest<{ removed: string }>('DELETE', `/contacts/${made.id}?workspaceId=${chapter}`)).removed).toBe('fromWorkspace');
+    expect((await rest('GET', `/contacts/${made.id}?workspaceId=${chapter}`)).status).toBe(404);
+    const second = ok(await rest<Contact>('POST', `/workspaces/${chapter}/contacts`, { firstName: 'Gone', email: email() }));
+    expect(ok(await rest<{ removed: string }>('DELETE', `/contacts/${second.id}/everywhere?workspaceId=${chapter}`)).removed).toBe('everywhere');
+    const page = ok(await rest<Page>('GET', `/workspaces/${chapter}/contacts?limit=200`));
+    expect(page.items.map((c) => c.id)).not.toContain(second.id);
+  });
+
+  it('creates one person when the same email is added twice at once', async () => {
+    for (let n = 0; n < 10; n++) {
+      const address = `race${n}@example.org`;
+      const results = await Promise.all([
+        trpc('contacts.create', { workspaceId: chapter, firstName: 'A', email: address }),
+        trpc('contacts.create', { workspaceId: steward.org.globalWorkspaceId, firstName: 'B', email: address.toUpperCase() }),
+      ]);
+      expect(results.filter((r) => r.error === null)).toHaveLength(1);
+      expect(results.find((r) => r.error)!.error!.data.code).toBe('CONFLICT');
+      const rows = await steward.app.db.selectFrom('contacts').select('id').where(sql<string>`lower(email)`, '=', address).execute();
+      expect(rows).toHaveLength(1);
+    }
   });
 });
 

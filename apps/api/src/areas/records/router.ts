@@ -77,7 +77,7 @@ export const contactsRouter = router({
     .input(updateContactInput)
     .output(contactOutput)
     .mutation(({ ctx, input }) => {
-      const { contactId, ...changes } = input;
+      const { contactId, workspaceId: _workspaceId, ...changes } = input;
       assertSomeChange(changes);
       return updateContact(ctx.db, actorOf(ctx), callerOf(ctx), contactId, changes);
     }),
@@ -122,7 +122,7 @@ export const companiesRouter = router({
     .input(updateCompanyInput)
     .output(companyOutput)
     .mutation(({ ctx, input }) => {
-      const { companyId, ...changes } = input;
+      const { companyId, workspaceId: _workspaceId, ...changes } = input;
       assertSomeChange(changes);
       return updateCompany(ctx.db, actorOf(ctx), callerOf(ctx), companyId, changes);
     }),
@@ -154,7 +154,7 @@ export const dealsRouter = router({
     .input(updateDealInput)
     .output(dealOutput)
     .mutation(({ ctx, input }) => {
-      const { dealId, ...changes } = input;
+      const { dealId, workspaceId: _workspaceId, ...changes } = input;
       assertSomeChange(changes);
       return updateDeal(ctx.db, actorOf(ctx), callerOf(ctx), dealId, changes);
     }),
