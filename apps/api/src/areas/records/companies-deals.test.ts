@@ -130,3 +130,45 @@ describe('field indexes after a restart', () => {
     expect((await steward.app.db.selectFrom('field_definitions').select('index_status').where('id', '=', field.id).executeTakeFirstOrThrow()).index_status).toBe('ready');
   });
 });
+
+describe('company and deal filters', () => {
+  it('match a reference over a seeded set, built-ins and custom fields alike', async () => {
+    const lens = ok(await call<{ id: string }>(admin, 'workspaces.create', { organisationId: steward.org.organisationId, name: 'Lens', slug: 'lens' })).id;
+    const size = ok(await call<{ key: string }>(admin, 'fields.create', { workspaceId: lens, entity: 'company', label: 'Size', type: 'number' }));
+    const closes = ok(await call<{ key: string }>(admin, 'fields.create', { workspaceId: lens, entity: 'deal', label: 'Closes on', type: 'date' }));
+    await fieldWorkSettled();
+    const companies: { id: string; name: string; size?: number }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const values = i % 4 === 0 ? {} : { [size.key]: (i * 7) % 23 };
+      const c = ok(await call<Company>(admin, 'companies.create', { workspaceId: lens, name: `Firm ${i % 3 === 0 ? 'North' : 'South'} ${i}`, values }));
+      companies.push({ id: c.id, name: c.name, size: values[size.key] });
+    }
+    const deals: { id: string; amount: number | null; companyId: string; closes?: string }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const amount = i % 5 === 0 ? null : i * 1.5;
+      const closesOn = i % 2 === 0 ? `2025-0${1 + (i % 9)}-1${i % 10}` : undefined;
+      const d = ok(await call<Deal>(admin, 'deals.create', { workspaceId: lens, name: `Deal ${i}`, amount, companyId: companies[i % 4]!.id, values: closesOn ? { [closes.key]: closesOn } : {} }));
+      deals.push({ id: d.id, amount, companyId: companies[i % 4]!.id, closes: closesOn });
+    }
+    const all = async (path: string, filters: unknown[]) => {
+      const page = ok(await call<{ items: { id: string }[]; total: number; totalIsEstimate: boolean }>(admin, path, { workspaceId: lens, filters, limit: 200 }, 'query'));
+      expect(page).toMatchObject({ total: page.items.length, totalIsEstimate: false });
+      return page.items.map((r) => r.id).sort();
+    };
+    const ids = <T extends { id: string }>(rows: T[], keep: (r: T) => boolean) => rows.filter(keep).map((r) => r.id).sort();
+
+    expect(await all('companies.search', [{ field: size.key, op: 'gte', value: 9 }])).toEqual(ids(companies, (c) => c.size !== undefined && c.size >= 9));
+    expect(await all('companies.search', [{ field: size.key, op: 'notSet' }])).toEqual(ids(companies, (c) => c.size === undefined));
+    expect(await all('companies.search', [{ field: 'name', op: 'contains', value: 'north' }, { field: size.key, op: 'lt', value: 10 }])).toEqual(
+      ids(companies, (c) => c.name.includes('North') && c.size !== undefined && c.size < 10),
+    );
+    expect(await all('deals.search', [{ field: 'amount', op: 'between', value: [9, 30] }])).toEqual(ids(deals, (d) => d.amount !== null && d.amount >= 9 && d.amount <= 30));
+    expect(await all('deals.search', [{ field: 'amount', op: 'notSet' }])).toEqual(ids(deals, (d) => d.amount === null));
+    expect(await all('deals.search', [{ field: 'companyId', op: 'eq', value: companies[1]!.id }, { field: closes.key, op: 'gt', value: '2025-03-01' }])).toEqual(
+      ids(deals, (d) => d.companyId === companies[1]!.id && d.closes !== undefined && d.closes > '2025-03-01'),
+    );
+    const wrong = await call(admin, 'deals.search', { workspaceId: lens, filters: [{ field: 'amount', op: 'gt', value: 'lots' }] }, 'query');
+    expect(wrong.error?.data.code).toBe('BAD_REQUEST');
+    expect(wrong.error?.message).toContain("Filter on 'amount': gt needs a number");
+  });
+});

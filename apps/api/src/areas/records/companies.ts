@@ -2,7 +2,8 @@ import { type Db, sql } from '@steward/db';
 import { notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import type { RecordCaller } from './contacts.js';
-import { decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
+import { type BuiltIn, compileFilters, countMatching, decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
+import type { Filter } from './schemas.js';
 import { assertMayEdit, refuse } from './ownership.js';
 import { validateValues, visibleValues } from './values.js';
 
@@ -10,25 +11,32 @@ import { validateValues, visibleValues } from './values.js';
 
 const companyColumns = ['id', 'workspace_id as workspaceId', 'name', 'domain', 'created_by as createdBy', 'created_at as createdAt', 'updated_at as updatedAt', 'field_values'] as const;
 
-export async function listCompanies(db: Db, place: RecordPlace, input: { limit: number; cursor?: string }) {
+const COMPANY_BUILT_INS: Record<string, BuiltIn> = {
+  name: { type: 'text', column: 'co.name', emptyIsUnset: true },
+  domain: { type: 'text', column: 'co.domain', lowercase: true },
+};
+
+/** Lists and searches a workspace's companies: filters ANDed, keyset pages newest first. */
+export async function searchCompanies(db: Db, place: RecordPlace, input: { filters: Filter[]; limit: number; cursor?: string }) {
   const fields = await visibleDefinitions(db, place, 'company');
+  const conditions = compileFilters(input.filters, COMPANY_BUILT_INS, fields, () => 'co.field_values');
   const after = decodeCursor(input.cursor);
-  let query = db
-    .selectFrom('companies')
-    .select(companyColumns)
-    .select(sql<string>`created_at::text`.as('cursorAt'))
-    .where('workspace_id', '=', place.workspaceId)
-    .where('organisation_id', '=', place.organisationId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+  let matching = db.selectFrom('companies as co').where('co.workspace_id', '=', place.workspaceId).where('co.organisation_id', '=', place.organisationId);
+  for (const condition of conditions) matching = matching.where(condition);
+  let page = matching
+    .select(companyColumns.map((c) => `co.${c}` as const))
+    .select(sql<string>`co.created_at::text`.as('cursorAt'))
+    .orderBy('co.created_at', 'desc')
+    .orderBy('co.id', 'desc')
     .limit(input.limit + 1);
-  if (after) query = query.where(sql<boolean>`(created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
-  const rows = await query.execute();
+  if (after) page = page.where(sql<boolean>`(co.created_at, co.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
+  const [rows, totals] = await Promise.all([page.execute(), countMatching(db, matching.select(sql.lit(1).as('one')))]);
   const items = rows.slice(0, input.limit);
   const last = items.at(-1);
   return {
     items: items.map(({ cursorAt: _c, field_values, ...row }) => ({ ...row, values: visibleValues(fields, field_values) })),
     nextCursor: rows.length > input.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+    ...totals,
   };
 }
 

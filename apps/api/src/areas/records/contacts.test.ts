@@ -267,6 +267,23 @@ describe('people linked to workspaces', () => {
     expect((await trpc('contacts.update', { workspaceId: lyon, contactId: mine.id, assigneeUserId: '00000000-0000-4000-8000-000000000000' })).error?.message).toContain('assignee must be a member');
   });
 
+  it('gives org admins and global-role holders a read-only view of every person, with no chapter values', async () => {
+    const person = ok(await trpc<Contact>('contacts.create', { workspaceId: lyon, firstName: 'Only', lastName: 'In Lyon', email: 'only-lyon@example.org', values: { [lyonField.key]: 'chapter secret', [fields.select!.key]: opt('select', 0) } }));
+    const globalViewer = await addSignedInMember(steward.app, steward.org.organisationId, 'global-viewer@acme.example', 'member', [{ workspaceId: steward.org.globalWorkspaceId, role: 'viewer' }]);
+    const search = { workspaceId: steward.org.globalWorkspaceId, allWorkspaces: true, filters: [{ field: 'email', op: 'eq', value: 'only-lyon@example.org' }], limit: 10 };
+    const page = ok(await trpc<Page>('contacts.search', search, 'query', globalViewer.agent));
+    expect(page.items.map((c) => c.id)).toEqual([person.id]);
+    expect(page.items[0]!.values).toEqual({ [fields.select!.key]: opt('select', 0) });
+    // Not linked to the global workspace, so its own list does not show them.
+    expect(ok(await trpc<Page>('contacts.search', { ...search, allWorkspaces: false }, 'query')).items).toEqual([]);
+    const everyone = ok(await trpc<Page>('contacts.search', { workspaceId: steward.org.globalWorkspaceId, allWorkspaces: true, filters: [{ field: internal.key, op: 'notSet' }], limit: 200 }, 'query'));
+    expect(everyone.items.map((c) => c.id)).toContain(person.id);
+    expect((await trpc('contacts.search', { ...search, workspaceId: lyon }, 'query')).error?.message).toContain('opens from the global workspace');
+    const lyonOnly = await addSignedInMember(steward.app, steward.org.organisationId, 'lyon-only@acme.example', 'member', [{ workspaceId: lyon, role: 'admin' }]);
+    expect((await trpc('contacts.search', search, 'query', lyonOnly.agent)).error?.data.code).toBe('FORBIDDEN');
+    expect((await trpc('contacts.update', { workspaceId: steward.org.globalWorkspaceId, contactId: person.id, firstName: 'X' })).error?.data.code).toBe('NOT_FOUND');
+  });
+
   it('shows another organisation nothing (NOT_FOUND)', async () => {
     const outsider: SeededUser = (await seedOrganisation(steward.app, 'Outsiders')).admin;
     const person = ok(await trpc<Contact>('contacts.create', { workspaceId: lyon, firstName: 'Private', email: email() }));

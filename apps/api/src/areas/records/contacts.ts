@@ -5,7 +5,7 @@ import { assertMayEdit, refuse } from './ownership.js';
 import { resolveWorkspaceAccess } from '../../access/roles.js';
 import { AppError, isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
-import { type BuiltIn, compileFilters, decodeCursor, encodeCursor, EXACT_TOTAL_LIMIT, type RecordPlace, visibleDefinitions } from './filters.js';
+import { type BuiltIn, compileFilters, countMatching, decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
 import { type ContactFields, contactFieldsSchema, type Filter } from './schemas.js';
 import { contactPlacement, type FieldDefinition, validateValues, type ValuesProblem, visibleValues } from './values.js';
 
@@ -110,21 +110,42 @@ export async function searchContacts(db: Db, place: RecordPlace, input: { filter
     .orderBy('cw.contact_id', 'desc')
     .limit(input.limit + 1);
   if (after) page = page.where(sql<boolean>`(cw.created_at, cw.contact_id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
-  const ones = matching.select(sql.lit(1).as('one'));
-  const [rows, counted] = await Promise.all([
-    page.execute(),
-    db
-      .selectFrom(ones.limit(EXACT_TOTAL_LIMIT + 1).as('m'))
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  let total = Number(counted.n);
-  let totalIsEstimate = false;
-  if (total > EXACT_TOTAL_LIMIT) {
-    const plan = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`explain (format json) ${ones}`.execute(db);
-    total = Math.max(EXACT_TOTAL_LIMIT + 1, Math.round(plan.rows[0]!['QUERY PLAN'][0].Plan['Plan Rows']));
-    totalIsEstimate = true;
-  }
+  const [rows, { total, totalIsEstimate }] = await Promise.all([page.execute(), countMatching(db, matching.select(sql.lit(1).as('one')))]);
+  const items = rows.slice(0, input.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(({ cursorAt: _c, ...row }) => toContact(row, fields)),
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+    total,
+    totalIsEstimate,
+  };
+}
+
+/**
+ * The read-only "all workspaces" view (org admins and global-role holders: whoever may read the
+ * global workspace): every person of the organisation, linked to the global workspace or not,
+ * with the values the global workspace sees. No chapter's own values are shown.
+ */
+export async function searchAllWorkspaces(db: Db, place: RecordPlace, input: { filters: Filter[]; limit: number; cursor?: string }) {
+  if (place.kind !== 'global') throw new AppError('BAD_REQUEST', 'The all-workspaces view opens from the global workspace.');
+  const fields = await visibleDefinitions(db, place, 'contact');
+  const linkValues = "coalesce(cw.field_values, '{}'::jsonb)";
+  const conditions = compileFilters(input.filters, CONTACT_BUILT_INS, fields, (f) => (contactPlacement(f.scope) === 'link' ? linkValues : 'c.field_values'));
+  const after = decodeCursor(input.cursor);
+  let matching = db
+    .selectFrom('contacts as c')
+    .leftJoin('contact_workspaces as cw', (j) => j.onRef('cw.contact_id', '=', 'c.id').on('cw.workspace_id', '=', place.workspaceId))
+    .where('c.organisation_id', '=', place.organisationId);
+  for (const condition of conditions) matching = matching.where(condition);
+  let page = matching
+    .select(['c.id', 'c.first_name as firstName', 'c.last_name as lastName', 'c.email', 'c.phone', 'c.country', 'c.language', 'c.created_in_workspace_id as createdInWorkspaceId'])
+    .select(['cw.assignee_user_id as assigneeUserId', 'c.created_by as createdBy', 'c.created_at as createdAt', 'c.updated_at as updatedAt', 'c.field_values as contactValues'])
+    .select([sql<FieldValues>`${sql.raw(linkValues)}`.as('linkValues'), sql<string>`c.created_at::text`.as('cursorAt')])
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(input.limit + 1);
+  if (after) page = page.where(sql<boolean>`(c.created_at, c.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
+  const [rows, { total, totalIsEstimate }] = await Promise.all([page.execute(), countMatching(db, matching.select(sql.lit(1).as('one')))]);
   const items = rows.slice(0, input.limit);
   const last = items.at(-1);
   return {

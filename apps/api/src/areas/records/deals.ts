@@ -2,7 +2,8 @@ import { type Database, type Db, sql, type Transaction } from '@steward/db';
 import { AppError, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import type { RecordCaller } from './contacts.js';
-import { decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
+import { type BuiltIn, compileFilters, countMatching, decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
+import type { Filter } from './schemas.js';
 import { assertMayEdit, refuse } from './ownership.js';
 import { type FieldDefinition, validateValues, visibleValues } from './values.js';
 
@@ -25,25 +26,35 @@ const dealColumns = [
 type DealRow = { amount: string | null; field_values: Record<string, unknown> } & Record<string, unknown>;
 const toDeal = <R extends DealRow>({ field_values, amount, ...row }: R, fields: FieldDefinition[]) => ({ ...row, amount: amount === null ? null : Number(amount), values: visibleValues(fields, field_values) });
 
-export async function listDeals(db: Db, place: RecordPlace, input: { limit: number; cursor?: string }) {
+const DEAL_BUILT_INS: Record<string, BuiltIn> = {
+  name: { type: 'text', column: 'd.name', emptyIsUnset: true },
+  amount: { type: 'number', column: 'd.amount' },
+  currency: { type: 'text', column: 'd.currency' },
+  companyId: { type: 'id', column: 'd.company_id' },
+  ownerUserId: { type: 'id', column: 'd.owner_user_id' },
+};
+
+/** Lists and searches a workspace's deals: filters ANDed, keyset pages newest first. */
+export async function searchDeals(db: Db, place: RecordPlace, input: { filters: Filter[]; limit: number; cursor?: string }) {
   const fields = await visibleDefinitions(db, place, 'deal');
+  const conditions = compileFilters(input.filters, DEAL_BUILT_INS, fields, () => 'd.field_values');
   const after = decodeCursor(input.cursor);
-  let query = db
-    .selectFrom('deals')
-    .select(dealColumns)
-    .select(sql<string>`created_at::text`.as('cursorAt'))
-    .where('workspace_id', '=', place.workspaceId)
-    .where('organisation_id', '=', place.organisationId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+  let matching = db.selectFrom('deals as d').where('d.workspace_id', '=', place.workspaceId).where('d.organisation_id', '=', place.organisationId);
+  for (const condition of conditions) matching = matching.where(condition);
+  let page = matching
+    .select(dealColumns.map((c) => `d.${c}` as const))
+    .select(sql<string>`d.created_at::text`.as('cursorAt'))
+    .orderBy('d.created_at', 'desc')
+    .orderBy('d.id', 'desc')
     .limit(input.limit + 1);
-  if (after) query = query.where(sql<boolean>`(created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
-  const rows = await query.execute();
+  if (after) page = page.where(sql<boolean>`(d.created_at, d.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
+  const [rows, totals] = await Promise.all([page.execute(), countMatching(db, matching.select(sql.lit(1).as('one')))]);
   const items = rows.slice(0, input.limit);
   const last = items.at(-1);
   return {
     items: items.map(({ cursorAt: _c, ...row }) => toDeal(row, fields)),
     nextCursor: rows.length > input.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+    ...totals,
   };
 }
 

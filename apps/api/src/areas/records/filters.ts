@@ -1,5 +1,5 @@
 import { type Database, type Db, type FieldEntity, sql, type Transaction } from '@steward/db';
-import type { RawBuilder } from 'kysely';
+import type { RawBuilder, SelectQueryBuilder } from 'kysely';
 import { AppError } from '../../errors.js';
 import { visibleIn } from '../fields/fields.js';
 import { safeKey } from '../fields/storage.js';
@@ -185,3 +185,18 @@ export function decodeCursor(cursor: string | undefined): [string, string] | nul
 }
 
 export const EXACT_TOTAL_LIMIT = 10_000;
+
+/**
+ * How many rows match: counted exactly up to 10,000 (the count stops there, so it stays cheap at
+ * a million), above that the planner's estimate for the same query, said to be one.
+ */
+export async function countMatching<DB, TB extends keyof DB, O>(db: Db, ones: SelectQueryBuilder<DB, TB, O>): Promise<{ total: number; totalIsEstimate: boolean }> {
+  const counted = await db
+    .selectFrom(ones.limit(EXACT_TOTAL_LIMIT + 1).as('m'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  const total = Number(counted.n);
+  if (total <= EXACT_TOTAL_LIMIT) return { total, totalIsEstimate: false };
+  const plan = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`explain (format json) ${ones}`.execute(db);
+  return { total: Math.max(EXACT_TOTAL_LIMIT + 1, Math.round(plan.rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'])), totalIsEstimate: true };
+}

@@ -2,9 +2,9 @@ import { TRPCError } from '@trpc/server';
 import type { WorkspaceRole } from '@steward/db';
 import { workspaceProcedure } from '../../access/middleware.js';
 import { actorOf, router } from '../../trpc.js';
-import { bulkUpsertContacts, createContact, deleteContact, getContact, linkContact, type RecordCaller, searchContacts, unlinkContact, updateContact } from './contacts.js';
-import { createCompany, deleteCompany, getCompany, listCompanies, updateCompany } from './companies.js';
-import { createDeal, deleteDeal, getDeal, listDeals, updateDeal } from './deals.js';
+import { bulkUpsertContacts, createContact, deleteContact, getContact, linkContact, type RecordCaller, searchAllWorkspaces, searchContacts, unlinkContact, updateContact } from './contacts.js';
+import { createCompany, deleteCompany, getCompany, searchCompanies, updateCompany } from './companies.js';
+import { createDeal, deleteDeal, getDeal, searchDeals, updateDeal } from './deals.js';
 import {
   bulkContactsInput,
   bulkContactsOutput,
@@ -12,6 +12,7 @@ import {
   companyTargetInput,
   contactOutput,
   contactPageOutput,
+  contactSearchInput,
   contactTargetInput,
   createCompanyInput,
   createContactInput,
@@ -50,9 +51,9 @@ export const contactsRouter = router({
 
   search: workspaceProcedure('records.read')
     .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/contacts/search', tags: ['contacts'], summary: 'Contacts matching every filter (built-ins and custom fields)' } })
-    .input(searchInput)
+    .input(contactSearchInput)
     .output(contactPageOutput)
-    .query(({ ctx, input }) => searchContacts(ctx.db, callerOf(ctx).place, input)),
+    .query(({ ctx, input }) => (input.allWorkspaces ? searchAllWorkspaces : searchContacts)(ctx.db, callerOf(ctx).place, input)),
 
   get: workspaceProcedure('records.read')
     .meta({ openapi: { method: 'GET', path: '/contacts/{contactId}', tags: ['contacts'], summary: 'One contact as a workspace sees it (pass workspaceId)' } })
@@ -106,7 +107,12 @@ export const companiesRouter = router({
     .meta({ openapi: { method: 'GET', path: '/workspaces/{workspaceId}/companies', tags: ['companies'], summary: "A workspace's companies, newest first (keyset pages)" } })
     .input(pageInput)
     .output(recordPageOutput(companyOutput))
-    .query(({ ctx, input }) => listCompanies(ctx.db, callerOf(ctx).place, input)),
+    .query(({ ctx, input }) => searchCompanies(ctx.db, callerOf(ctx).place, { ...input, filters: [] })),
+  search: workspaceProcedure('records.read')
+    .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/companies/search', tags: ['companies'], summary: 'Companies matching every filter (name, domain, custom fields)' } })
+    .input(searchInput)
+    .output(recordPageOutput(companyOutput))
+    .query(({ ctx, input }) => searchCompanies(ctx.db, callerOf(ctx).place, input)),
   get: workspaceProcedure('records.read')
     .meta({ openapi: { method: 'GET', path: '/companies/{companyId}', tags: ['companies'], summary: 'One company (pass workspaceId)' } })
     .input(companyTargetInput)
@@ -138,7 +144,12 @@ export const dealsRouter = router({
     .meta({ openapi: { method: 'GET', path: '/workspaces/{workspaceId}/deals', tags: ['deals'], summary: "A workspace's deals, newest first (keyset pages)" } })
     .input(pageInput)
     .output(recordPageOutput(dealOutput))
-    .query(({ ctx, input }) => listDeals(ctx.db, callerOf(ctx).place, input)),
+    .query(({ ctx, input }) => searchDeals(ctx.db, callerOf(ctx).place, { ...input, filters: [] })),
+  search: workspaceProcedure('records.read')
+    .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/deals/search', tags: ['deals'], summary: 'Deals matching every filter (name, amount, currency, company, owner, custom fields)' } })
+    .input(searchInput)
+    .output(recordPageOutput(dealOutput))
+    .query(({ ctx, input }) => searchDeals(ctx.db, callerOf(ctx).place, input)),
   get: workspaceProcedure('records.read')
     .meta({ openapi: { method: 'GET', path: '/deals/{dealId}', tags: ['deals'], summary: 'One deal (pass workspaceId)' } })
     .input(dealTargetInput)

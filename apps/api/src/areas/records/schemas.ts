@@ -59,6 +59,10 @@ export const pageInput = z.object({
   cursor: z.string().max(200).optional(),
 });
 export const searchInput = pageInput.extend({ filters: z.array(filterSchema).max(20).default([]) });
+export const contactSearchInput = searchInput.extend({
+  /** From the global workspace only: every person of the organisation, read-only (org admins and global-role holders). */
+  allWorkspaces: z.boolean().default(false),
+});
 
 export const bulkContactsInput = z.object({
   /** Matched by email: a person already in this workspace is updated, one known elsewhere in the organisation is linked, anyone else created. */
@@ -171,4 +175,4 @@ export const dealOutput = z.object({
   values,
 });
 
-export const recordPageOutput = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const recordPageOutput = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable(), total: z.number(), totalIsEstimate: z.boolean() });

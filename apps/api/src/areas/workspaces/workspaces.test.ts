@@ -66,7 +66,7 @@ describe('workspaces', () => {
     await insertContacts(steward.app.db, steward.org.organisationId, ws.id, 250);
     await addSignedInMember(steward.app, steward.org.organisationId, 'berliner@acme.example', 'member', [{ workspaceId: ws.id, role: 'member' }]);
     const preview = await call('workspaces.deletePreview', { workspaceId: ws.id }, 'query');
-    expect(preview.data).toEqual({ name: 'Berlin', slug: 'berlin', deletable: true, contactsToMove: 250, membersLosingAccess: 1 });
+    expect(preview.data).toEqual({ name: 'Berlin', slug: 'berlin', deletable: true, contactsToMove: 250, membersLosingAccess: 1, companiesToDelete: 0, dealsToDelete: 0 });
 
     const unconfirmed = await call('workspaces.delete', { workspaceId: ws.id, confirmSlug: 'berlin-typo' });
     expect(unconfirmed.error?.message).toContain("type the workspace's slug 'berlin'");

@@ -175,11 +175,22 @@ export async function previewWorkspaceDeletion(db: Db, workspaceId: string) {
       'w.kind',
       eb.selectFrom('contact_workspaces').select((c) => c.fn.countAll<number>().as('n')).whereRef('contact_workspaces.workspace_id', '=', 'w.id').as('contacts'),
       eb.selectFrom('workspace_memberships').select((c) => c.fn.countAll<number>().as('n')).whereRef('workspace_memberships.workspace_id', '=', 'w.id').as('members'),
+      eb.selectFrom('companies').select((c) => c.fn.countAll<number>().as('n')).whereRef('companies.workspace_id', '=', 'w.id').as('companies'),
+      eb.selectFrom('deals').select((c) => c.fn.countAll<number>().as('n')).whereRef('deals.workspace_id', '=', 'w.id').as('deals'),
     ])
     .where('w.id', '=', workspaceId)
     .executeTakeFirst();
   if (!row) throw notFound('Workspace');
-  return { name: row.name, slug: row.slug, deletable: row.kind === 'chapter', contactsToMove: Number(row.contacts), membersLosingAccess: Number(row.members) };
+  return {
+    name: row.name,
+    slug: row.slug,
+    deletable: row.kind === 'chapter',
+    contactsToMove: Number(row.contacts),
+    membersLosingAccess: Number(row.members),
+    /** Companies and deals belong to the workspace and go with it. */
+    companiesToDelete: Number(row.companies),
+    dealsToDelete: Number(row.deals),
+  };
 }
 
 /**
