@@ -180,6 +180,16 @@ describe('field definitions', () => {
     expect((await admin().trpc('fields.update', { fieldId: field.id, label: 'Gone' }, 'mutation')).error?.data.code).toBe('NOT_FOUND');
   });
 
+  it('drops the indexes of a deleted workspace’s fields', async () => {
+    const ws = ok(await admin().trpc<{ id: string }>('workspaces.create', { organisationId: steward.org.organisationId, name: 'Short lived', slug: 'short-lived' }, 'mutation'));
+    const field = ok(await admin().trpc<Field>('fields.create', { workspaceId: ws.id, entity: 'contact', label: 'Temporary', type: 'date' }, 'mutation'));
+    await fieldWorkSettled();
+    expect((await sql`select 1 from pg_indexes where indexname = ${indexNameOf(field.id)}`.execute(steward.app.db)).rows).toHaveLength(1);
+    ok(await admin().trpc('workspaces.delete', { workspaceId: ws.id, confirmSlug: 'short-lived' }, 'mutation'));
+    await fieldWorkSettled();
+    expect((await sql`select 1 from pg_indexes where indexname = ${indexNameOf(field.id)}`.execute(steward.app.db)).rows).toEqual([]);
+  });
+
   it('is on the REST surface: list, create, patch and delete with a bearer key', async () => {
     const created = ok(await admin().trpc<{ key: string }>('apiKeys.create', { organisationId: steward.org.organisationId, name: 'fields' }, 'mutation'));
     const rest = (path: string, init: RequestInit = {}) =>

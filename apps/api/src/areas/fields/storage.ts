@@ -147,11 +147,32 @@ export async function purgeFieldValues(db: Db, field: { id: string; organisation
 }
 
 /**
- * Builds the indexes a crash or restart left unbuilt (definitions still `building`, or `failed`).
- * Meant for start-up, after migrations; each build runs in the background.
+ * Builds the indexes a crash or restart left unbuilt (definitions still `building`, or `failed`)
+ * and drops those of fields gone meanwhile. Meant for start-up, after migrations; the work runs
+ * in the background.
  */
 export async function resumeFieldIndexes(db: Db, logger: Logger): Promise<number> {
+  inBackground(logger, 'dropping indexes of deleted fields', async () => {
+    await dropOrphanFieldIndexes(db);
+  });
   const pending = await db.selectFrom('field_definitions').select(['id', 'key', 'type', 'entity', 'scope']).where('index_status', 'in', ['building', 'failed']).execute();
   for (const field of pending) inBackground(logger, `index for field ${field.key}`, () => buildFieldIndex(db, field));
   return pending.length;
+}
+
+/**
+ * Drops the indexes of fields that no longer exist (their workspace or organisation was deleted,
+ * taking the definitions with it), one at a time and concurrently.
+ */
+export async function dropOrphanFieldIndexes(db: Db): Promise<number> {
+  const orphans = await sql<{ indexname: string }>`
+    select i.indexname from pg_indexes i
+    where i.schemaname = current_schema() and i.indexname ~ '^fv_[0-9a-f]{32}$'
+      and not exists (select 1 from field_definitions f where replace(f.id::text, '-', '') = substr(i.indexname, 4))`.execute(db);
+  for (const { indexname } of orphans.rows) {
+    await withIndexLock(db, async (conn) => {
+      await sql`drop index concurrently if exists ${sql.id(indexname)}`.execute(conn);
+    });
+  }
+  return orphans.rows.length;
 }

@@ -3,6 +3,7 @@ import { orgRoleCan } from '../../access/matrix.js';
 import { orgProcedure, workspaceProcedure } from '../../access/middleware.js';
 import { resolveWorkspaceAccess } from '../../access/roles.js';
 import { actorOf, router } from '../../trpc.js';
+import { dropOrphanFieldIndexes, inBackground } from '../fields/storage.js';
 import {
   bySlugInput,
   createWorkspaceInput,
@@ -68,5 +69,12 @@ export const workspacesRouter = router({
     .meta({ openapi: { method: 'DELETE', path: '/workspaces/{workspaceId}', tags: ['workspaces'], summary: 'Delete a chapter workspace; its contacts move to the global workspace' } })
     .input(deleteWorkspaceInput)
     .output(deleteWorkspaceOutput)
-    .mutation(({ ctx, input }) => deleteWorkspace(ctx.db, actorOf(ctx), ctx.workspace.id, input.confirmSlug)),
+    .mutation(async ({ ctx, input }) => {
+      const deleted = await deleteWorkspace(ctx.db, actorOf(ctx), ctx.workspace.id, input.confirmSlug);
+      // The workspace's own fields went with it; their indexes go after the commit, concurrently.
+      inBackground(ctx.logger, 'dropping indexes of deleted fields', async () => {
+        await dropOrphanFieldIndexes(ctx.db);
+      });
+      return deleted;
+    }),
 });
