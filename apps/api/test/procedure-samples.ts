@@ -106,6 +106,7 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'fields.list': async (t) => ({ workspaceId: t.workspaceId, entity: 'contact' }),
     'fields.create': async (t) => ({ workspaceId: t.workspaceId, entity: 'contact', label: `Budget ${unique()}`, type: 'number' }),
     'fields.update': async (t) => ({ fieldId: await freshField(t, 'select'), label: 'Renamed', options: [{ id: 'opt_a', label: 'A', archived: true }, { label: 'B' }] }),
+    'fields.reorder': async (t) => ({ workspaceId: t.workspaceId, entity: 'contact', fieldIds: [await freshField(t), await freshField(t)] }),
     'fields.changeType': async (t) => ({ fieldId: await freshField(t), type: 'text' }),
     'fields.deletePreview': async (t) => ({ fieldId: await freshField(t) }),
     'fields.delete': async (t) => ({ fieldId: await freshField(t) }),

@@ -122,6 +122,19 @@ describe('field definitions', () => {
     expect(options.error?.message).toContain('Only select and multi-select fields have options');
   });
 
+  it('reorders fields in one call, only those the caller manages', async () => {
+    const ws = ok(await admin().trpc<{ id: string }>('workspaces.create', { organisationId: steward.org.organisationId, name: 'Order', slug: 'order' }, 'mutation'));
+    const made: Field[] = [];
+    for (const label of ['First', 'Second', 'Third']) made.push(ok(await admin().trpc<Field>('fields.create', { workspaceId: ws.id, entity: 'deal', label: `${label} deal field`, type: 'text' }, 'mutation')));
+    const reordered = ok(await admin().trpc<Field[]>('fields.reorder', { workspaceId: ws.id, entity: 'deal', fieldIds: [made[2]!.id, made[0]!.id, made[1]!.id] }, 'mutation'));
+    expect(reordered.map((f) => f.id)).toEqual([made[2]!.id, made[0]!.id, made[1]!.id]);
+    const core = ok(await admin().trpc<Field>('fields.create', { workspaceId: ws.id, entity: 'deal', label: 'Core deal field', type: 'text', scope: 'core' }, 'mutation'));
+    const wsAdmin = await addSignedInMember(steward.app, steward.org.organisationId, 'order-admin@acme.example', 'member', [{ workspaceId: ws.id, role: 'admin' }]);
+    expect((await wsAdmin.agent.trpc('fields.reorder', { workspaceId: ws.id, entity: 'deal', fieldIds: [core.id, made[0]!.id] }, 'mutation')).error?.data.code).toBe('FORBIDDEN');
+    ok(await wsAdmin.agent.trpc('fields.reorder', { workspaceId: ws.id, entity: 'deal', fieldIds: [made[1]!.id] }, 'mutation'));
+    expect((await admin().trpc('fields.reorder', { workspaceId: steward.org.chapterWorkspaceId, entity: 'deal', fieldIds: [made[0]!.id] }, 'mutation')).error?.data.code).toBe('NOT_FOUND');
+  });
+
   it('makes a field required and says how many records still lack it', async () => {
     const field = ok(await createField({ label: 'Consent source', type: 'text' }));
     await personWith(steward.org.chapterWorkspaceId, {}, { [field.key]: 'form' });

@@ -94,23 +94,26 @@ function keyBaseFrom(label: string): string {
 /** Reserves a key never used before in the organisation: `budget`, then `budget_2`, `budget_3`… */
 async function reserveKey(trx: Transaction<Database>, organisationId: string, label: string): Promise<string> {
   const base = keyBaseFrom(label);
-  const taken = await trx
-    .selectFrom('field_keys')
-    .select('key')
-    .where('organisation_id', '=', organisationId)
-    .where((eb) => eb.or([eb('key', '=', base), eb('key', 'like', `${base}\\_%`)]))
-    .execute();
-  const used = new Set(taken.map((t) => t.key));
-  let key = base;
-  for (let n = 2; used.has(key); n++) key = `${base}_${n}`;
-  const inserted = await trx
-    .insertInto('field_keys')
-    .values({ organisation_id: organisationId, key: safeKey(key) })
-    .onConflict((oc) => oc.doNothing())
-    .returning('key')
-    .executeTakeFirst();
-  if (!inserted) throw new AppError('CONFLICT', 'Another field was just created with the same label. Try again.');
-  return inserted.key;
+  // A concurrent creation may take the same key between our read and insert; then look again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const taken = await trx
+      .selectFrom('field_keys')
+      .select('key')
+      .where('organisation_id', '=', organisationId)
+      .where((eb) => eb.or([eb('key', '=', base), eb('key', 'like', `${base}\\_%`)]))
+      .execute();
+    const used = new Set(taken.map((t) => t.key));
+    let key = base;
+    for (let n = 2; used.has(key); n++) key = `${base}_${n}`;
+    const inserted = await trx
+      .insertInto('field_keys')
+      .values({ organisation_id: organisationId, key: safeKey(key) })
+      .onConflict((oc) => oc.doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    if (inserted) return inserted.key;
+  }
+  throw new AppError('CONFLICT', 'Other fields with the same label are being created right now. Try again.');
 }
 
 const newOptionId = () => `opt_${randomBytes(6).toString('hex')}`;
@@ -410,4 +413,31 @@ async function convertFieldValues(
   const result = { fieldId, from, to, dryRun: false, recordsWithValue, unconvertible, field: after };
   await recordAudit(trx, actor, { organisationId: place.organisationId, workspaceId: place.workspaceId, action: 'fields.changeType', targetType: 'field', targetId: fieldId, before: { type: from }, after: { type: to, recordsWithValue, unconvertible } });
   return { ...result, rebuild: after };
+}
+
+/**
+ * Sets the order of fields in one statement: each listed field gets its place in the list.
+ * Every listed field must be visible here and manageable by the caller (core and global-internal
+ * fields by organisation admins only); records are not touched.
+ */
+export async function reorderFields(db: Db, actor: Actor, place: FieldsPlace, entity: FieldEntity, fieldIds: string[]) {
+  return db.transaction().execute(async (trx) => {
+    const found = await trx
+      .selectFrom('field_definitions')
+      .select(['id', 'scope', 'position'])
+      .where(visibleIn(place))
+      .where('entity', '=', entity)
+      .where('id', 'in', fieldIds)
+      .forUpdate()
+      .execute();
+    if (found.length !== new Set(fieldIds).size) throw notFound('Field');
+    for (const field of found) assertMayManageScope(place, field.scope);
+    await sql`
+      update field_definitions f set position = o.position - 1, updated_at = now()
+      from unnest(${fieldIds}::uuid[]) with ordinality as o(id, position)
+      where f.id = o.id`.execute(trx);
+    const order = found.map((f) => ({ id: f.id, position: f.position }));
+    await recordAudit(trx, actor, { organisationId: place.organisationId, workspaceId: place.workspaceId, action: 'fields.reorder', targetType: 'field', before: { entity, order }, after: { entity, fieldIds } });
+    return listFields(trx, place, entity);
+  });
 }

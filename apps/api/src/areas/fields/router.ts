@@ -4,7 +4,7 @@ import { type WorkspacePermission, workspaceRoleCan } from '../../access/matrix.
 import { workspaceProcedure } from '../../access/middleware.js';
 import { resolveWorkspaceAccess } from '../../access/roles.js';
 import { actorOf, authedProcedure, router } from '../../trpc.js';
-import { changeFieldType, createField, deleteField, listFields, previewFieldDeletion, updateField } from './fields.js';
+import { changeFieldType, createField, deleteField, listFields, previewFieldDeletion, reorderFields, updateField } from './fields.js';
 import {
   changeFieldTypeInput,
   changeFieldTypeOutput,
@@ -15,6 +15,7 @@ import {
   fieldListOutput,
   fieldTargetInput,
   listFieldsInput,
+  reorderFieldsInput,
   updateFieldInput,
 } from './schemas.js';
 
@@ -71,6 +72,12 @@ export const fieldsRouter = router({
     .input(createFieldInput)
     .output(fieldChangeOutput)
     .mutation(({ ctx, input }) => createField(ctx, actorOf(ctx), placeOf(ctx), input)),
+
+  reorder: workspaceProcedure('workspace.settings')
+    .meta({ openapi: { method: 'PUT', path: '/workspaces/{workspaceId}/fields/order', tags: ['fields'], summary: 'Set the order of fields (drag to reorder)' } })
+    .input(reorderFieldsInput)
+    .output(fieldListOutput)
+    .mutation(({ ctx, input }) => reorderFields(ctx.db, actorOf(ctx), placeOf(ctx), input.entity, input.fieldIds)),
 
   update: fieldProcedure('workspace.settings')
     .meta({ openapi: { method: 'PATCH', path: '/fields/{fieldId}', tags: ['fields'], summary: "Change a field's label, description, required flag, position or options" } })

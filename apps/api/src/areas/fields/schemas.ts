@@ -24,6 +24,16 @@ export const createFieldInput = z.object({
   options: z.array(z.object({ label: optionLabel })).max(MAX_OPTIONS).optional(),
 });
 
+export const reorderFieldsInput = z.object({
+  entity: fieldEntitySchema,
+  /** Fields in their new order (positions 0, 1, 2…); fields not listed keep their position. */
+  fieldIds: z
+    .array(z.uuid())
+    .min(1)
+    .max(500)
+    .refine((ids) => new Set(ids).size === ids.length, 'Each field can be listed only once.'),
+});
+
 export const fieldTargetInput = z.object({ fieldId: z.uuid('fieldId must be a UUID') });
 
 /**
