@@ -70,12 +70,14 @@ async function withIndexLock(db: Db, work: (conn: Kysely<Database>) => Promise<v
       if (rows[0]?.locked) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    // A concurrent build on a large table may outlast the request statement timeout.
+    // A concurrent build on a large table may outlast the request statement timeout; the
+    // connection goes back to the pool with the timeout it came with.
+    const { rows: before } = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(conn);
     await sql`set statement_timeout = 0`.execute(conn);
     try {
       await work(conn);
     } finally {
-      await sql`reset statement_timeout`.execute(conn);
+      await sql`select set_config('statement_timeout', ${before[0]!.statement_timeout}, false)`.execute(conn);
       await sql`select pg_advisory_unlock(${INDEX_DDL_LOCK}::bigint)`.execute(conn);
     }
   });

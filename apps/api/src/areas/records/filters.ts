@@ -55,6 +55,8 @@ export interface BuiltIn {
 /** Where the filtered values live: the custom values column for a field of this scope. */
 export type ValuesColumnOf = (field: FieldDefinition) => string;
 
+/** `timestamptz::text` under the ISO DateStyle, e.g. `2026-11-25 20:10:00.123456+00`. */
+const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function typeOf(field: FieldDefinition): FilterType {
@@ -175,7 +177,7 @@ export function decodeCursor(cursor: string | undefined): [string, string] | nul
   if (!cursor) return null;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && !Number.isNaN(Date.parse(parsed[0])) && typeof parsed[1] === 'string' && UUID.test(parsed[1])) {
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && POSTGRES_TIMESTAMP.test(parsed[0]) && typeof parsed[1] === 'string' && UUID.test(parsed[1])) {
       return [parsed[0], parsed[1]];
     }
   } catch {
