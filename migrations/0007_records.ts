@@ -13,12 +13,13 @@ import { type Kysely, sql } from 'kysely';
  *   global-internal contact values on `contacts.field_values`, workspace-scoped ones on
  *   `contact_workspaces.field_values`, company and deal values on their own row. Select values are
  *   option ids, so renaming, reordering or archiving an option touches `field_definitions` only.
- * - When a field is created, the API builds a partial expression index for it with CREATE INDEX
- *   CONCURRENTLY after the definition commits (never in a migration, never holding a write lock):
- *   btree on `((field_values->>'key')::numeric)` for numbers, btree on `(field_values->>'key')` for text-like
- *   types and dates (stored as validated `YYYY-MM-DD`, so text order is date order), GIN on
- *   `(field_values->'key')` for multi-selects; each `WHERE field_values ? 'key'`, so rows without a value
- *   cost nothing. Postgres keeps statistics on expression indexes, so the planner knows the skew.
+ * - When a field is created, the API builds an expression index for it with CREATE INDEX
+ *   CONCURRENTLY after the definition commits (never in a migration, never holding a write lock),
+ *   then ANALYZEs the table: btree on `((field_values->>'key')::numeric)` for numbers, btree on
+ *   `(field_values->>'key')` for text-like types and dates (stored as validated `YYYY-MM-DD`, so
+ *   text order is date order), GIN on `(field_values->'key')` for multi-selects. Not partial:
+ *   Postgres keeps statistics on a full expression index (and ignores those of partial ones), so
+ *   the planner knows the skew of each field's values. Filters use exactly these expressions.
  * - Lists are keyset-paged on the link's `(created_at, contact_id)` (companies and deals on
  *   `(created_at, id)`), served by the indexes below; no OFFSET.
  * - Keys are never reused: `field_keys` keeps every key an organisation ever generated.

@@ -48,7 +48,7 @@ describe('field definitions', () => {
     expect(budget).toMatchObject({ key: 'budget', scope: 'workspace', indexStatus: 'building', required: false });
     await fieldWorkSettled();
     const index = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = ${indexNameOf(budget.id)}`.execute(steward.app.db);
-    expect(index.rows[0]?.indexdef).toContain(`ON public.contact_workspaces USING btree ((((field_values ->> 'budget'::text))::numeric)) WHERE (field_values ? 'budget'::text)`);
+    expect(index.rows[0]?.indexdef).toMatch(/ON public\.contact_workspaces USING btree \(\(\(\(field_values ->> 'budget'::text\)\)::numeric\)\)$/);
     const listed = ok(await admin().trpc<Field[]>('fields.list', { workspaceId: steward.org.chapterWorkspaceId, entity: 'contact' }));
     expect(listed.find((f) => f.id === budget.id)?.indexStatus).toBe('ready');
 

@@ -316,7 +316,7 @@ export async function deleteField({ db, logger }: FieldsDeps, actor: Actor, plac
   });
   const { field } = result;
   inBackground(logger, `removing values of field ${field.key}`, async () => {
-    const removed = await purgeFieldValues(db, { id: field.id, organisationId: place.organisationId, key: field.key, entity: field.entity, scope: field.scope });
+    const removed = await purgeFieldValues(db, { id: field.id, organisationId: place.organisationId, key: field.key, type: field.type, entity: field.entity, scope: field.scope });
     logger.info('Removed the values of a deleted field', { fieldId: field.id, key: field.key, removed });
   });
   return result.outcome;

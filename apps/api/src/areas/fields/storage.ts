@@ -23,13 +23,22 @@ export function safeKey(key: string): string {
 
 export const indexNameOf = (fieldId: string) => `fv_${fieldId.replace(/-/g, '')}`;
 
-/** The indexed expression for a field of this type; the search builds exactly the same one. */
-export function indexedExpression(type: FieldType, key: string): string | null {
+/**
+ * The expression a field's values are compared through, over `column` (the values column, maybe
+ * qualified by an alias). The index is built on exactly this expression, so the planner both
+ * uses it and keeps statistics on it (no partial predicate: Postgres ignores the statistics of
+ * partial expression indexes, and a planner that guesses selectivity picks the wrong plan).
+ */
+export function valueExpression(type: FieldType, key: string, column = 'field_values'): string {
   const k = `'${safeKey(key)}'`;
-  if (type === 'number') return `((field_values->>${k})::numeric)`;
-  if (type === 'multi_select') return `(field_values->${k})`;
-  if (type === 'boolean') return null;
-  return `(field_values->>${k})`;
+  if (type === 'number') return `((${column}->>${k})::numeric)`;
+  if (type === 'multi_select' || type === 'boolean') return `(${column}->${k})`;
+  return `(${column}->>${k})`;
+}
+
+/** The indexed expression for a field of this type, or null for booleans (two values: no index). */
+export function indexedExpression(type: FieldType, key: string): string | null {
+  return type === 'boolean' ? null : valueExpression(type, key);
 }
 
 const inFlight = new Set<Promise<void>>();
@@ -100,7 +109,9 @@ export async function buildFieldIndex(db: Db, field: IndexedField): Promise<void
       // The definition may have been deleted or retyped meanwhile; then this build is moot.
       const still = await conn.selectFrom('field_definitions').select('type').where('id', '=', field.id).executeTakeFirst();
       if (still?.type !== field.type) return;
-      await sql`create index concurrently ${sql.id(name)} on ${sql.id(table)} using ${sql.raw(method)} (${sql.raw(expression)}) where field_values ? ${sql.lit(safeKey(field.key))}`.execute(conn);
+      await sql`create index concurrently ${sql.id(name)} on ${sql.id(table)} using ${sql.raw(method)} (${sql.raw(expression)})`.execute(conn);
+      // Statistics on the new expression now, not at the next autovacuum: a sample, not a scan.
+      await sql`analyze ${sql.id(table)}`.execute(conn);
       built = true;
     });
     if (built) await status('ready');
@@ -127,16 +138,22 @@ const PURGE_BATCH = 5_000;
  * long lock is held; then drops its index. The key is never reused, so values not yet purged are
  * invisible meanwhile (reads only show keys of live definitions).
  */
-export async function purgeFieldValues(db: Db, field: { id: string; organisationId: string; key: string; entity: FieldEntity; scope: FieldScope }, onProgress?: (removed: number) => void) {
+export async function purgeFieldValues(
+  db: Db,
+  field: { id: string; organisationId: string; key: string; type: FieldType; entity: FieldEntity; scope: FieldScope },
+  onProgress?: (removed: number) => void,
+) {
   const table = valuesTableOf(field);
   const key = safeKey(field.key);
+  // While the field's btree index stays, each batch finds the remaining values through it.
+  const holding = field.type === 'multi_select' || field.type === 'boolean' ? sql`field_values ? ${sql.lit(key)}` : sql`${sql.raw(valueExpression(field.type, key))} is not null`;
   let removed = 0;
   for (;;) {
     const result = await sql`
       update ${sql.id(table)} set field_values = field_values - ${key}::text
       where ctid = any(array(
         select ctid from ${sql.id(table)}
-        where organisation_id = ${field.organisationId}::uuid and field_values ? ${sql.lit(key)}
+        where organisation_id = ${field.organisationId}::uuid and ${holding}
         limit ${PURGE_BATCH}
       ))`.execute(db);
     const n = Number(result.numAffectedRows ?? 0);

@@ -2,15 +2,15 @@ import { type Database, type Db, type FieldEntity, sql, type Transaction } from 
 import type { RawBuilder, SelectQueryBuilder } from 'kysely';
 import { AppError } from '../../errors.js';
 import { visibleIn } from '../fields/fields.js';
-import { safeKey } from '../fields/storage.js';
+import { valueExpression } from '../fields/storage.js';
 import type { Filter } from './schemas.js';
 import { type FieldDefinition, isValidDate } from './values.js';
 
 /**
  * Filters evaluated in SQL. A custom field's filter uses exactly the expression its index was
- * built on (fields/storage.ts): numbers compare as numerics, dates as ISO text (validated
- * `YYYY-MM-DD`, so text order is date order), multi-selects by jsonb containment; positive
- * filters also state `field_values ? 'key'`, the index's predicate. A filter whose value does not
+ * built on (fields/storage.ts `valueExpression`): numbers compare as numerics, dates as ISO text
+ * (validated `YYYY-MM-DD`, so text order is date order), multi-selects by jsonb `?|` / `?&` on
+ * their GIN index; "set" is `is not null` on the same expression. A filter whose value does not
  * fit its field is a 400 naming the field, never a database error.
  */
 
@@ -118,14 +118,13 @@ export function compileFilters(filters: Filter[], builtIns: Record<string, Built
       isUnset = builtIn.emptyIsUnset ? sql<boolean>`${text} = ''` : sql<boolean>`${text} is null`;
     } else {
       const column = valuesColumn(field!);
-      const k = `'${safeKey(field!.key)}'`;
-      text = sql.raw(type === 'number' ? `((${column}->>${k})::numeric)` : `(${column}->>${k})`);
-      json = sql.raw(`(${column}->${k})`);
-      isSet = sql<boolean>`${sql.raw(`${column} ? ${k}`)}`;
-      isUnset = sql<boolean>`not ${sql.raw(`${column} ? ${k}`)}`;
+      const compared = sql.raw(valueExpression(field!.type, field!.key, column));
+      text = compared;
+      json = sql.raw(valueExpression('multi_select', field!.key, column));
+      isSet = sql<boolean>`${compared} is not null`;
+      isUnset = sql<boolean>`${compared} is null`;
     }
     const cast = (v: string | number | boolean) => (type === 'number' ? sql`${v}::numeric` : type === 'id' ? sql`${v}::uuid` : sql`${String(v)}`);
-    const positive = (condition: RawBuilder<boolean>) => (builtIn ? condition : sql<boolean>`(${isSet} and ${condition})`);
 
     switch (filter.op) {
       case 'set':
@@ -134,36 +133,36 @@ export function compileFilters(filters: Filter[], builtIns: Record<string, Built
         return isUnset;
       case 'eq': {
         const v = scalar(value);
-        if (type === 'boolean') return positive(sql<boolean>`${json} = ${JSON.stringify(v)}::jsonb`);
-        return positive(sql<boolean>`${text} = ${cast(v)}`);
+        if (type === 'boolean') return sql<boolean>`${json} = ${JSON.stringify(v)}::jsonb`;
+        return sql<boolean>`${text} = ${cast(v)}`;
       }
       case 'contains': {
         const v = scalar(value) as string;
         if (v === '') refuse('contains needs some text');
-        return positive(sql<boolean>`${text} ilike ${`%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+        return sql<boolean>`${text} ilike ${`%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`;
       }
       case 'gt':
-        return positive(sql<boolean>`${text} > ${cast(scalar(value))}`);
+        return sql<boolean>`${text} > ${cast(scalar(value))}`;
       case 'gte':
-        return positive(sql<boolean>`${text} >= ${cast(scalar(value))}`);
+        return sql<boolean>`${text} >= ${cast(scalar(value))}`;
       case 'lt':
-        return positive(sql<boolean>`${text} < ${cast(scalar(value))}`);
+        return sql<boolean>`${text} < ${cast(scalar(value))}`;
       case 'lte':
-        return positive(sql<boolean>`${text} <= ${cast(scalar(value))}`);
+        return sql<boolean>`${text} <= ${cast(scalar(value))}`;
       case 'between': {
         if (!Array.isArray(value) || value.length !== 2) refuse('between needs two values, [from, to]');
         const [from, to] = (value as unknown[]).map(scalar) as [string | number, string | number];
         if (from > to) refuse('between needs the smaller value first');
-        return positive(sql<boolean>`${text} between ${cast(from)} and ${cast(to)}`);
+        return sql<boolean>`${text} between ${cast(from)} and ${cast(to)}`;
       }
       case 'anyOf': {
         const values = list();
-        if (type === 'multi_select') return positive(sql<boolean>`${json} ?| ${values.map(String)}::text[]`);
+        if (type === 'multi_select') return sql<boolean>`${json} ?| ${values.map(String)}::text[]`;
         if (type === 'id') return sql<boolean>`${text} = any(${values.map(String)}::uuid[])`;
-        return positive(sql<boolean>`${text} = any(${values.map(String)}::text[])`);
+        return sql<boolean>`${text} = any(${values.map(String)}::text[])`;
       }
       case 'allOf':
-        return positive(sql<boolean>`${json} ?& ${list().map(String)}::text[]`);
+        return sql<boolean>`${json} ?& ${list().map(String)}::text[]`;
     }
   });
 }
@@ -189,16 +188,20 @@ export function decodeCursor(cursor: string | undefined): [string, string] | nul
 export const EXACT_TOTAL_LIMIT = 10_000;
 
 /**
- * How many rows match: counted exactly up to 10,000 (the count stops there, so it stays cheap at
- * a million), above that the planner's estimate for the same query, said to be one.
+ * How many rows match: counted exactly up to 10,000, the count stopping there so it stays cheap
+ * at a million; above that the planner's estimate for the same query, said to be one. When the
+ * planner already expects more than three times that (it keeps statistics on every field's
+ * index expression), its estimate is answered without counting.
  */
 export async function countMatching<DB, TB extends keyof DB, O>(db: Db, ones: SelectQueryBuilder<DB, TB, O>): Promise<{ total: number; totalIsEstimate: boolean }> {
+  const plan = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`explain (format json) ${ones}`.execute(db);
+  const estimate = Math.round(plan.rows[0]!['QUERY PLAN'][0].Plan['Plan Rows']);
+  if (estimate > EXACT_TOTAL_LIMIT * 3) return { total: estimate, totalIsEstimate: true };
   const counted = await db
     .selectFrom(ones.limit(EXACT_TOTAL_LIMIT + 1).as('m'))
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow();
   const total = Number(counted.n);
   if (total <= EXACT_TOTAL_LIMIT) return { total, totalIsEstimate: false };
-  const plan = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`explain (format json) ${ones}`.execute(db);
-  return { total: Math.max(EXACT_TOTAL_LIMIT + 1, Math.round(plan.rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'])), totalIsEstimate: true };
+  return { total: Math.max(EXACT_TOTAL_LIMIT + 1, estimate), totalIsEstimate: true };
 }
