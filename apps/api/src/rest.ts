@@ -1,5 +1,6 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { createOpenApiExpressMiddleware, generateOpenApiDocument } from 'trpc-to-openapi';
+import type { Db } from '@steward/db';
 import type { Config } from './config.js';
 import { hashApiKey, readBearerKey } from './auth/api-keys.js';
 import type { Logger } from './logger.js';
@@ -26,25 +27,27 @@ export function openApiDocument(config: Config) {
  * Limits for calls made with a key: per key (by its hash; the key itself is not kept), and per
  * address at a multiple of that, so inventing a new key for each request gains nothing.
  */
-export function apiKeyRateLimit(config: Config): RequestHandler {
-  const perAddress = rateLimit({ name: 'API', windowMs: 60_000, max: config.restRateLimitPerMinute * 5 });
-  const perKey = rateLimit({
-    name: 'API',
-    windowMs: 60_000,
-    max: config.restRateLimitPerMinute,
-    key: (req) => {
-      const bearer = readBearerKey(req.get('authorization'));
-      return bearer ? `key:${hashApiKey(bearer)}` : `ip:${req.ip ?? 'unknown'}`;
+export function apiKeyRateLimit(config: Config, db: Db): RequestHandler {
+  return rateLimit(
+    db,
+    { name: 'API', windowMs: 60_000, max: config.restRateLimitPerMinute * 5 },
+    {
+      name: 'API',
+      windowMs: 60_000,
+      max: config.restRateLimitPerMinute,
+      key: (req) => {
+        const bearer = readBearerKey(req.get('authorization'));
+        return bearer ? `key:${hashApiKey(bearer)}` : `ip:${req.ip ?? 'unknown'}`;
+      },
     },
-  });
-  return (req, res, next) => perAddress(req, res, () => perKey(req, res, next));
+  );
 }
 
-export function restApi(deps: { config: Config; logger: Logger; resolveCaller: (req: Request, res: Response) => Promise<Context> }) {
+export function restApi(deps: { config: Config; db: Db; logger: Logger; resolveCaller: (req: Request, res: Response) => Promise<Context> }) {
   const router = express.Router();
   const document = openApiDocument(deps.config);
   router.get('/openapi.json', (_req, res) => res.json(document));
-  router.use(apiKeyRateLimit(deps.config));
+  router.use(apiKeyRateLimit(deps.config, deps.db));
   router.use(
     createOpenApiExpressMiddleware({
       router: appRouter,

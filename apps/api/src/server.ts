@@ -91,10 +91,10 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   app.use('/auth', authRoutes({ db, config, lucia, logger }));
 
   // Invitation tokens are guessable only by brute force; cap attempts per address.
-  const invitationLimit = rateLimit({ name: 'invitation', windowMs: 60_000, max: config.signInRateLimitPerMinute });
+  const invitationLimit = rateLimit(db, { name: 'invitation', windowMs: 60_000, max: config.signInRateLimitPerMinute });
   app.use('/trpc', (req, res, next) => (/invitations\.(accept|preview)/.test(req.path) ? invitationLimit(req, res, next) : next()));
   // Keys calling tRPC directly (the typed client) get the same limits as on REST.
-  const keyLimit = apiKeyRateLimit(config);
+  const keyLimit = apiKeyRateLimit(config, db);
   app.use('/trpc', (req, res, next) => (req.get('authorization') ? keyLimit(req, res, next) : next()));
 
   /** Who is calling, resolved once per request: a bearer key (never with cookies) or the session. */
@@ -130,7 +130,7 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   );
 
   app.get('/workspace-logos/:workspaceId', workspaceLogoRoute(db, lucia));
-  app.use(REST_BASE_PATH, restApi({ config, logger, resolveCaller }));
+  app.use(REST_BASE_PATH, restApi({ config, db, logger, resolveCaller }));
   const apiReference = renderApiReference(config);
   app.get('/api/docs', (_req, res) => res.type('html').send(apiReference));
 

@@ -16,6 +16,15 @@ export interface ConnectOptions {
 // timestamptz as Date, int8 (count(*)) as number: counts here never approach 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The node-postgres pool behind a connection, for libraries that take one (the rate limiter's store). */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('This database handle was not made by connectDatabase.');
+  return pool;
+}
+
 export function connectDatabase(databaseUrl: string, options: ConnectOptions = {}): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -28,8 +37,10 @@ export function connectDatabase(databaseUrl: string, options: ConnectOptions = {
   // the pool; unhandled, that would crash the process. The pool replaces the client itself.
   pool.on('error', options.onPoolError ?? (() => {}));
   const onQuery = options.onQuery;
-  return new Kysely<Database>({
+  const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     log: onQuery ? (event) => onQuery(event.query.sql) : undefined,
   });
+  pools.set(db, pool);
+  return db;
 }

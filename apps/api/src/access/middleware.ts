@@ -18,12 +18,17 @@ export function orgProcedure(permission: OrgPermission) {
     .meta({ access: { scope: 'organisation', permission } })
     .input(organisationIdInput)
     .use(async ({ ctx, input, next }) => {
-      const membership = await ctx.db
-        .selectFrom('memberships')
-        .select('org_role')
-        .where('organisation_id', '=', input.organisationId)
-        .where('user_id', '=', ctx.user.id)
-        .executeTakeFirst();
+      // A key was authenticated together with its owner's membership of its one organisation.
+      const membership = ctx.apiKey
+        ? ctx.apiKey.organisationId === input.organisationId
+          ? { org_role: ctx.apiKey.ownerOrgRole }
+          : undefined
+        : await ctx.db
+            .selectFrom('memberships')
+            .select('org_role')
+            .where('organisation_id', '=', input.organisationId)
+            .where('user_id', '=', ctx.user.id)
+            .executeTakeFirst();
       if (!membership || (ctx.apiKey && ctx.apiKey.organisationId !== input.organisationId)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: 'Organisation not found.' });
       }

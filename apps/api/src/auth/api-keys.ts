@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type ApiKeyScope, type Db, sql } from '@steward/db';
+import { type ApiKeyScope, type Db, type OrgRole, sql } from '@steward/db';
 import type { Access } from '../access/matrix.js';
 import type { SessionUser } from './sessions.js';
 
@@ -27,6 +27,8 @@ export interface ApiKeyCaller {
   id: string;
   organisationId: string;
   scope: ApiKeyScope;
+  /** The owner's organisation role, read with the key: organisation procedures need no second query. */
+  ownerOrgRole: OrgRole;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function authenticateApiKey(db: Db, key: string): Promise<{ user: S
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
     .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'k.organisation_id').onRef('m.user_id', '=', 'k.user_id'))
-    .select(['k.id', 'k.organisation_id', 'k.scope', 'k.last_used_at', 'u.id as user_id', 'u.email', 'u.name', 'u.avatar_url'])
+    .select(['k.id', 'k.organisation_id', 'k.scope', 'k.last_used_at', 'u.id as user_id', 'u.email', 'u.name', 'u.avatar_url', 'm.org_role'])
     .where('k.key_hash', '=', hashApiKey(key))
     .where('k.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', sql<Date>`now()`)]))
@@ -51,7 +53,7 @@ export async function authenticateApiKey(db: Db, key: string): Promise<{ user: S
   }
   return {
     user: { id: row.user_id, email: row.email, name: row.name, avatarUrl: row.avatar_url },
-    apiKey: { id: row.id, organisationId: row.organisation_id, scope: row.scope },
+    apiKey: { id: row.id, organisationId: row.organisation_id, scope: row.scope, ownerOrgRole: row.org_role },
   };
 }
 

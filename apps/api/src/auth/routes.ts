@@ -45,7 +45,7 @@ export function authRoutes(deps: { db: Db; config: Config; lucia: StewardLucia; 
   const { db, config, lucia, logger } = deps;
   const router = express.Router();
   const cookieBase = { httpOnly: true, secure: config.secureCookies, sameSite: 'lax' as const, path: '/auth' };
-  const signInLimit = rateLimit({ name: 'sign-in', windowMs: 60_000, max: config.signInRateLimitPerMinute });
+  const signInLimit = rateLimit(db, { name: 'sign-in', windowMs: 60_000, max: config.signInRateLimitPerMinute });
 
   async function completeSignIn(res: Response, userId: string, next: unknown) {
     const { cookie } = await startSession(lucia, userId);

@@ -42,18 +42,6 @@ export async function listUsers(db: Db, organisationId: string, options: { searc
     .where('m.organisation_id', '=', organisationId);
   if (pattern) members = members.where((eb) => eb.or([eb('u.name', 'ilike', pattern), eb('u.email', 'ilike', pattern)]));
 
-  const [rows, total] = await Promise.all([
-    members
-      .select(['u.id as userId', 'u.name', 'u.email', 'u.avatar_url as avatarUrl', 'm.org_role as orgRole', 'u.last_sign_in_at as lastSignInAt', 'm.created_at as joinedAt'])
-      .orderBy('u.name')
-      .orderBy('u.email')
-      .limit(options.pageSize)
-      .offset((options.page - 1) * options.pageSize)
-      .execute(),
-    members.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-  ]);
-  const roles = await workspaceRolesOf(db, organisationId, rows.map((r) => r.userId));
-
   let invitations = db
     .selectFrom('invitations')
     .select(['id as invitationId', 'email', 'org_role as orgRole', 'workspace_roles as workspaceRoles', 'created_at as invitedAt', 'expires_at as expiresAt', 'email_status as emailStatus', 'email_error as emailError'])
@@ -62,7 +50,20 @@ export async function listUsers(db: Db, organisationId: string, options: { searc
     .where('accepted_at', 'is', null)
     .where('revoked_at', 'is', null);
   if (pattern) invitations = invitations.where('email', 'ilike', pattern);
-  const pending = await invitations.orderBy('created_at', 'desc').limit(200).execute();
+
+  // Independent reads in parallel: the page, its total and the pending invitations; then the roles of the page.
+  const [rows, total, pending] = await Promise.all([
+    members
+      .select(['u.id as userId', 'u.name', 'u.email', 'u.avatar_url as avatarUrl', 'm.org_role as orgRole', 'u.last_sign_in_at as lastSignInAt', 'm.created_at as joinedAt'])
+      .orderBy('u.name')
+      .orderBy('u.email')
+      .limit(options.pageSize)
+      .offset((options.page - 1) * options.pageSize)
+      .execute(),
+    members.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+    invitations.orderBy('created_at', 'desc').limit(200).execute(),
+  ]);
+  const roles = await workspaceRolesOf(db, organisationId, rows.map((r) => r.userId));
   const now = Date.now();
 
   return {
