@@ -7,6 +7,7 @@ import { loadKeyring } from './secrets.js';
 import { startJobQueue, type JobQueue } from './email/jobs.js';
 import { startWorkers } from './email/workers.js';
 import { createApp } from './server.js';
+import { fieldWorkSettled, resumeFieldIndexes } from './areas/fields/storage.js';
 
 const DEMO = { name: 'Demo', adminEmail: 'admin@example.com' };
 
@@ -44,6 +45,7 @@ async function main() {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server?.closeAllConnections();
     await jobs?.stop();
+    await fieldWorkSettled();
     await db.destroy();
     await embedded?.stop();
     process.exit(0);
@@ -53,6 +55,8 @@ async function main() {
 
   const applied = await migrateToLatest(db);
   if (applied.length) logger.info('Applied migrations', { applied });
+  // Field indexes a crash left unbuilt are built, and those of deleted fields dropped, in the background.
+  await resumeFieldIndexes(db, logger);
 
   if (embedded && config.bootstrapDemo && (await countOrganisations(db)) === 0) {
     await createOrganisation(db, DEMO);

@@ -7,6 +7,8 @@ export interface RateLimit {
   windowMs: number;
   max: number;
   key?: (req: Request) => string;
+  /** `memory`: counted by each instance alone, at no database cost (see apiKeyRateLimit). */
+  store?: 'postgres' | 'memory';
 }
 
 /**
@@ -16,6 +18,7 @@ export interface RateLimit {
  */
 function limiterFor(db: Db, limit: RateLimit) {
   const duration = Math.max(1, Math.round(limit.windowMs / 1000));
+  if (limit.store === 'memory') return new RateLimiterMemory({ keyPrefix: limit.name, points: limit.max, duration });
   return new RateLimiterPostgres({
     storeClient: poolOf(db),
     storeType: 'pool',

@@ -30,7 +30,9 @@ export function openApiDocument(config: Config) {
 export function apiKeyRateLimit(config: Config, db: Db): RequestHandler {
   return rateLimit(
     db,
-    { name: 'API', windowMs: 60_000, max: config.restRateLimitPerMinute * 5 },
+    // Per address, against invented keys: per instance, so that a valid call costs one counter
+    // write, not two (the per-key limit below is the one shared by every instance).
+    { name: 'API', windowMs: 60_000, max: config.restRateLimitPerMinute * 5, store: 'memory' },
     {
       name: 'API',
       windowMs: 60_000,

@@ -79,6 +79,16 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
     }),
   );
 
+  // In development, http://127.0.0.1:3000 and http://localhost:3000 are different origins to the
+  // browser: sign-in cookies and the CSRF check belong to PUBLIC_URL's, so pages go there.
+  if (config.env !== 'production') {
+    app.use((req, res, next) => {
+      const page = (req.method === 'GET' || req.method === 'HEAD') && !/^\/(api|trpc|healthz|workspace-logos)(\/|$)/.test(req.path);
+      if (!page || req.get('host') === config.publicUrl.host) return next();
+      res.redirect(302, new URL(req.originalUrl, config.publicUrl.origin).href);
+    });
+  }
+
   app.get('/healthz', async (_req, res) => {
     const up = await databaseIsReachable(db);
     res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'unavailable', database: up ? 'up' : 'down' });

@@ -13,6 +13,16 @@ describe('development sign-in', () => {
     expect(html).toContain('action="/auth/dev/sign-in"');
   });
 
+  it('sends a page opened at another host name (localhost for 127.0.0.1) to the public URL, where sign-in works', async () => {
+    const publicUrl = new URL(steward.app.url);
+    const elsewhere = `http://localhost:${publicUrl.port}`;
+    const response = await fetch(`${elsewhere}/auth/dev?next=%2Fusers`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(`${publicUrl.origin}/auth/dev?next=%2Fusers`);
+    // Health checks and API calls are answered where they arrive.
+    expect((await fetch(`${elsewhere}/healthz`, { redirect: 'manual' })).status).toBe(200);
+  });
+
   it('signs in as any email and remembers the last sign-in time', async () => {
     const agent = await steward.app.signIn('Linus@Example.org');
     const me = await agent.trpc<{ user: { email: string; name: string } }>('me');

@@ -28,18 +28,4 @@ describe('rate limits across instances', () => {
     const refused = await fetch(`${first.url}/api/v1/me`, { headers: { authorization: `Bearer ${key}` } });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
-
-  it('counts attempts per address on both processes too', async () => {
-    const statuses: number[] = [];
-    // The per-address limit is five times the per-key one: 30 in all across the two processes.
-    for (let i = 0; i < 32; i++) {
-      const instance = i % 2 === 0 ? first : second;
-      statuses.push((await fetch(`${instance.url}/api/v1/me`, { headers: { authorization: `Bearer pai_invented${i}` } })).status);
-    }
-    const refusedFrom = statuses.indexOf(429);
-    expect(statuses.slice(0, refusedFrom).every((s) => s === 401)).toBe(true);
-    // The first test's 11 requests came from this address as well.
-    expect(refusedFrom).toBe(30 - 11);
-    expect(statuses.slice(refusedFrom).every((s) => s === 429)).toBe(true);
-  });
 });
