@@ -37,6 +37,7 @@ const environmentSchema = z.object({
   REST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   JOB_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  METRICS_TOKEN: optionalString,
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -65,6 +66,8 @@ export interface Config {
   previousSecretKeys: string[];
   /** Per-IP attempts per minute at sign-in and invitation acceptance. */
   signInRateLimitPerMinute: number;
+  /** Bearer token that `/metrics` asks for; unset: no metrics are served. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +124,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       baseUrl: e.MAILERSEND_BASE_URL,
     },
     signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
+    metricsToken: e.METRICS_TOKEN,
     restRateLimitPerMinute: e.REST_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     secretKey: e.STEWARD_SECRET_KEY,

@@ -19,6 +19,7 @@ import { rateLimit } from './rate-limit.js';
 import { apiKeyRateLimit, REST_BASE_PATH, restApi } from './rest.js';
 import { renderApiReference } from './api-reference.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
+import { createMetrics, metricsRoute } from './metrics.js';
 import type { Context } from './trpc.js';
 
 declare module 'express-serve-static-core' {
@@ -53,6 +54,10 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+
+  const metrics = createMetrics({ db, jobs });
+  app.use(metrics.measure);
+  app.get('/metrics', metricsRoute(metrics.registry, config.metricsToken));
 
   app.use((req, res, next) => {
     req.requestId = randomUUID();
