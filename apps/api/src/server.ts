@@ -17,7 +17,7 @@ import type { Keyring } from './secrets.js';
 import { appRouter } from './router.js';
 import { rateLimit } from './rate-limit.js';
 import { apiKeyRateLimit, REST_BASE_PATH, restApi } from './rest.js';
-import { renderApiReference } from './api-reference.js';
+import { apiDocs } from './api-docs.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
 import { createMetrics, metricsRoute } from './metrics.js';
 import type { Context } from './trpc.js';
@@ -146,8 +146,7 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
 
   app.get('/workspace-logos/:workspaceId', workspaceLogoRoute(db, lucia));
   app.use(REST_BASE_PATH, restApi({ config, db, logger, resolveCaller }));
-  const apiReference = renderApiReference(config);
-  app.get('/api/docs', (_req, res) => res.type('html').send(apiReference));
+  app.use('/api/docs', apiDocs());
 
   app.use(['/api', '/trpc', '/auth'], (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'There is nothing at this address.' } });

@@ -131,9 +131,17 @@ describe('the REST surface', () => {
     const document = (await (await fetch(`${steward.app.url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/organisations/{organisationId}/users', '/organisations/{organisationId}/audit']));
+    // Swagger UI from the installed package, over that document, with no inline script.
     const page = await fetch(`${steward.app.url}/api/docs`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('/api/v1/organisations/{organisationId}/users');
+    const html = await page.text();
+    expect(html).toContain('/api/docs/assets/swagger-ui-bundle.js');
+    expect(html).not.toMatch(/<script>/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await (await fetch(`${steward.app.url}/api/docs/init.js`)).text()).toContain('/api/v1/openapi.json');
+    const bundle = await fetch(`${steward.app.url}/api/docs/assets/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toContain('javascript');
   });
 
   it('answers bad input with a 400 and a message, never a 500 or a stack', async () => {
