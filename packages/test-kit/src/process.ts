@@ -19,10 +19,12 @@ export interface ApiProcess {
  * Starts `apps/api/src/main.ts` as its own process on a free port, as `npm start` would, on
  * `databaseUrl` or (given `dataDir` instead) on the embedded PostgreSQL kept in that folder.
  */
-export async function startApiProcess(options: ({ databaseUrl: string } | { dataDir: string }) & { env?: Record<string, string> }): Promise<ApiProcess> {
+export async function startApiProcess(
+  options: ({ databaseUrl: string } | { dataDir: string }) & { env?: Record<string, string>; /** Run the production build (apps/api/dist/main.js) instead of the sources. */ compiled?: boolean },
+): Promise<ApiProcess> {
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, options.compiled ? ['apps/api/dist/main.js'] : ['--import', 'tsx', 'apps/api/src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
