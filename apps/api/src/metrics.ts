@@ -3,12 +3,15 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { type Db, poolOf } from '@steward/db';
 import { QUEUES, type JobQueue } from './email/jobs.js';
+import { REST_BASE_PATH } from './rest.js';
+import { appRouter } from './router.js';
 
 /**
  * Prometheus metrics of one process: requests per route (the route pattern or the tRPC
  * procedure, never the raw path with its ids), the database pool, and the job queues.
  */
-export function createMetrics(deps: { db: Db; jobs: JobQueue }) {
+export function createMetrics(deps: { db: Db; jobs: JobQueue; restPaths: string[] }) {
+  const routeLabel = routeLabeller(deps.restPaths);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'steward_process_' });
   const requests = new Counter({ name: 'steward_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [registry] });
@@ -60,13 +63,30 @@ export function createMetrics(deps: { db: Db; jobs: JobQueue }) {
   return { registry, measure };
 }
 
-function routeLabel(req: Request): string {
-  const url = req.originalUrl.split('?')[0] ?? '';
-  if (url.startsWith('/trpc/')) return `/trpc/${url.slice('/trpc/'.length).split(',').length > 1 ? '(batch)' : url.slice('/trpc/'.length)}`;
-  if (url.startsWith('/api/v1/')) return `/api/v1/${url.slice('/api/v1/'.length).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id')}`;
-  if (req.route?.path && typeof req.route.path === 'string') return `${req.baseUrl}${req.route.path}`;
-  if (url.startsWith('/auth/')) return '/auth/*';
-  return url === '/healthz' || url === '/metrics' ? url : '(console)';
+/**
+ * Labels come only from what the app defines (tRPC procedure names, OpenAPI path templates), never
+ * from the raw URL: a caller inventing paths must not invent metric series (memory).
+ */
+function routeLabeller(restPaths: string[]): (req: Request) => string {
+  const procedures = new Set(Object.keys(appRouter._def.procedures));
+  const templates = restPaths.map((template) => ({
+    template: `${REST_BASE_PATH}${template}`,
+    pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+  }));
+  return (req) => {
+    const url = req.originalUrl.split('?')[0] ?? '';
+    if (url.startsWith('/trpc/')) {
+      const names = url.slice('/trpc/'.length).split(',');
+      if (names.length > 1) return '/trpc/(batch)';
+      return procedures.has(names[0]!) ? `/trpc/${names[0]}` : '/trpc/(unknown)';
+    }
+    if (url.startsWith(`${REST_BASE_PATH}/`)) {
+      const rest = url.slice(REST_BASE_PATH.length);
+      return templates.find((t) => t.pattern.test(rest))?.template ?? `${REST_BASE_PATH}/(unknown)`;
+    }
+    if (url.startsWith('/auth/')) return '/auth/*';
+    return url === '/healthz' || url === '/metrics' || url === '/api/docs' ? url : '(console)';
+  };
 }
 
 /** `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>`; without a token configured it does not exist. */

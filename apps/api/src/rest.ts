@@ -45,9 +45,9 @@ export function apiKeyRateLimit(config: Config, db: Db): RequestHandler {
   );
 }
 
-export function restApi(deps: { config: Config; db: Db; logger: Logger; resolveCaller: (req: Request, res: Response) => Promise<Context> }) {
+export function restApi(deps: { config: Config; db: Db; logger: Logger; document: ReturnType<typeof openApiDocument>; resolveCaller: (req: Request, res: Response) => Promise<Context> }) {
   const router = express.Router();
-  const document = openApiDocument(deps.config);
+  const { document } = deps;
   router.get('/openapi.json', (_req, res) => res.json(document));
   router.use(apiKeyRateLimit(deps.config, deps.db));
   router.use(

@@ -16,7 +16,7 @@ import type { JobQueue } from './email/jobs.js';
 import type { Keyring } from './secrets.js';
 import { appRouter } from './router.js';
 import { rateLimit } from './rate-limit.js';
-import { apiKeyRateLimit, REST_BASE_PATH, restApi } from './rest.js';
+import { apiKeyRateLimit, openApiDocument, REST_BASE_PATH, restApi } from './rest.js';
 import { apiDocs } from './api-docs.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
 import { createMetrics, metricsRoute } from './metrics.js';
@@ -55,7 +55,8 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
-  const metrics = createMetrics({ db, jobs });
+  const restDocument = openApiDocument(config);
+  const metrics = createMetrics({ db, jobs, restPaths: Object.keys(restDocument.paths ?? {}) });
   app.use(metrics.measure);
   app.get('/metrics', metricsRoute(metrics.registry, config.metricsToken));
 
@@ -90,7 +91,7 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
     app.use((req, res, next) => {
       const page = (req.method === 'GET' || req.method === 'HEAD') && !/^\/(api|trpc|healthz|workspace-logos)(\/|$)/.test(req.path);
       if (!page || req.get('host') === config.publicUrl.host) return next();
-      res.redirect(302, new URL(req.originalUrl, config.publicUrl.origin).href);
+      res.redirect(302, `${config.publicUrl.origin}${req.originalUrl}`);
     });
   }
 
@@ -145,7 +146,7 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   );
 
   app.get('/workspace-logos/:workspaceId', workspaceLogoRoute(db, lucia));
-  app.use(REST_BASE_PATH, restApi({ config, db, logger, resolveCaller }));
+  app.use(REST_BASE_PATH, restApi({ config, db, logger, document: restDocument, resolveCaller }));
   app.use('/api/docs', apiDocs());
 
   app.use(['/api', '/trpc', '/auth'], (_req, res) => {

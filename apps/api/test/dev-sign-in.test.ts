@@ -19,6 +19,9 @@ describe('development sign-in', () => {
     const response = await fetch(`${elsewhere}/auth/dev?next=%2Fusers`, { redirect: 'manual' });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe(`${publicUrl.origin}/auth/dev?next=%2Fusers`);
+    // Never to another site, whatever the path looks like.
+    const sneaky = await fetch(`${elsewhere}//evil.example/x`, { redirect: 'manual' });
+    expect(new URL(sneaky.headers.get('location')!).origin).toBe(publicUrl.origin);
     // Health checks and API calls are answered where they arrive.
     expect((await fetch(`${elsewhere}/healthz`, { redirect: 'manual' })).status).toBe(200);
   });

@@ -110,15 +110,8 @@ export async function searchContacts(db: Db, place: RecordPlace, input: { filter
     .orderBy('cw.contact_id', 'desc')
     .limit(input.limit + 1);
   if (after) page = page.where(sql<boolean>`(cw.created_at, cw.contact_id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
-  const [rows, { total, totalIsEstimate }] = await Promise.all([page.execute(), countMatching(db, matching.select(sql.lit(1).as('one')))]);
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(({ cursorAt: _c, ...row }) => toContact(row, fields)),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
-    total,
-    totalIsEstimate,
-  };
+  const [rows, totals] = await Promise.all([page.execute(), countMatching(db, matching.select(sql.lit(1).as('one')))]);
+  return contactPage(rows, input.limit, fields, totals);
 }
 
 /**
@@ -145,14 +138,18 @@ export async function searchAllWorkspaces(db: Db, place: RecordPlace, input: { f
     .orderBy('c.id', 'desc')
     .limit(input.limit + 1);
   if (after) page = page.where(sql<boolean>`(c.created_at, c.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
-  const [rows, { total, totalIsEstimate }] = await Promise.all([page.execute(), countMatching(db, matching.select(sql.lit(1).as('one')))]);
-  const items = rows.slice(0, input.limit);
+  const [rows, totals] = await Promise.all([page.execute(), countMatching(db, matching.select(sql.lit(1).as('one')))]);
+  return contactPage(rows, input.limit, fields, totals);
+}
+
+/** A keyset page: `limit + 1` rows were read, so a row beyond the page says there is a next one. */
+function contactPage(rows: (ContactRow & { cursorAt: string })[], limit: number, fields: FieldDefinition[], totals: { total: number; totalIsEstimate: boolean }) {
+  const items = rows.slice(0, limit);
   const last = items.at(-1);
   return {
     items: items.map(({ cursorAt: _c, ...row }) => toContact(row, fields)),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
-    total,
-    totalIsEstimate,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+    ...totals,
   };
 }
 
