@@ -36,6 +36,10 @@ export function connectDatabase(databaseUrl: string, options: ConnectOptions = {
   // An idle client losing its connection (database restart, network blip) emits 'error' on
   // the pool; unhandled, that would crash the process. The pool replaces the client itself.
   pool.on('error', options.onPoolError ?? (() => {}));
+  // pg-pool listens for errors only on idle clients: one whose connection drops while checked out
+  // (a query running as the server dies) would emit 'error' to no one and end the process. The
+  // query rejects with the same error, so this listener has nothing more to do.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const onQuery = options.onQuery;
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
