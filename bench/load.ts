@@ -27,7 +27,7 @@ export async function measureLoad(options: { url: string; method?: 'GET' | 'POST
 }
 
 /** A server script run on its own Node process (the same Node as this one), ready when it prints `readyLine`. */
-export async function startServerProcess(script: string, env: Record<string, string>, readyLine: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startServerProcess(script: string, env: Record<string, string>, readyLine: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await findFreePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: REPO_ROOT,
@@ -46,6 +46,7 @@ export async function startServerProcess(script: string, env: Record<string, str
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -56,3 +57,10 @@ export async function startServerProcess(script: string, env: Record<string, str
 }
 
 export const format = (n: number) => n.toLocaleString('en', { maximumFractionDigits: 0 });
+
+/** CPU time (user + system, in ms) a process has used so far, from /proc (Linux). */
+export async function cpuMsOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}

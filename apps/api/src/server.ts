@@ -6,7 +6,7 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { type Db, sql } from '@steward/db';
-import { authenticateApiKey, readBearerKey } from './auth/api-keys.js';
+import { readBearerKey } from './auth/api-keys.js';
 import { csrfProtection } from './auth/csrf.js';
 import { authRoutes } from './auth/routes.js';
 import { createLucia, readSession, type StewardLucia } from './auth/sessions.js';
@@ -121,10 +121,8 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
     if (authorization) {
       const bearer = readBearerKey(authorization);
       if (!bearer) return { ...base, user: null, apiKey: null, sessionId: null, authError: 'Send the API key as "Authorization: Bearer pai_…".' };
-      const caller = await authenticateApiKey(db, bearer);
-      return caller
-        ? { ...base, user: caller.user, apiKey: caller.apiKey, sessionId: null, authError: null }
-        : { ...base, user: null, apiKey: null, sessionId: null, authError: 'The API key is not valid: it may be wrong, expired or revoked.' };
+      // Checked by the procedure, which knows the workspace the call is about (see authedProcedure).
+      return { ...base, user: null, apiKey: null, sessionId: null, authError: null, bearer: { key: bearer, checked: new Map() } };
     }
     const session = await readSession(lucia, req.get('cookie'));
     if (session.setCookie) res.append('Set-Cookie', session.setCookie);

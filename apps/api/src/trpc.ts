@@ -3,7 +3,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Db } from '@steward/db';
 import type { SessionUser } from './auth/sessions.js';
-import { type ApiKeyCaller, scopeAllows } from './auth/api-keys.js';
+import { type ApiKeyCaller, authenticateApiKey, type KeyAuthentication, type KeyWorkspace, scopeAllows } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -26,6 +26,24 @@ export interface Context {
   apiKey: ApiKeyCaller | null;
   /** Why a presented credential was refused, for the UNAUTHORIZED message. */
   authError: string | null;
+  /**
+   * A bearer key not yet checked: it is checked by the procedure, together with the workspace the
+   * call is about (one query for key, owner and role). Results are kept for the request (a batch).
+   */
+  bearer?: { key: string; checked: Map<string, Promise<KeyAuthentication | null>> } | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function checkBearer(ctx: Context, workspaceId: string | null): Promise<KeyAuthentication | null> {
+  const bearer = ctx.bearer!;
+  const cacheKey = workspaceId ?? '';
+  let result = bearer.checked.get(cacheKey);
+  if (!result) {
+    result = authenticateApiKey(ctx.db, bearer.key, workspaceId);
+    bearer.checked.set(cacheKey, result);
+  }
+  return result;
 }
 
 function describeZodError(error: ZodError): { message: string; issues: { path: string; message: string }[] } {
@@ -95,11 +113,24 @@ export function actorOf(ctx: Context & { user: SessionUser }): Actor {
   return { userId: ctx.user.id, email: ctx.user.email, apiKeyId: ctx.apiKey?.id ?? null, requestId: ctx.requestId, ip: ctx.ip };
 }
 
-/** Narrows `ctx.user` to non-null, so later code never re-checks it. */
-export const authedProcedure = publicProcedure.use(({ ctx, meta, type, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Sign in to continue.' });
-  if (ctx.apiKey && !scopeAllows(ctx.apiKey.scope, type, meta?.access)) {
-    throw new TRPCError({ code: 'FORBIDDEN', message: `This API key's scope (${ctx.apiKey.scope}) does not allow this.` });
+/**
+ * Narrows `ctx.user` to non-null, so later code never re-checks it. A bearer key is checked here;
+ * for a workspace procedure, with the caller's role in the workspace named by the input.
+ */
+export const authedProcedure = publicProcedure.use(async ({ ctx, meta, type, getRawInput, next }) => {
+  let { user, apiKey } = ctx;
+  let keyWorkspace: KeyWorkspace | null = null;
+  if (ctx.bearer) {
+    const raw = meta?.access?.scope === 'workspace' ? ((await getRawInput()) as { workspaceId?: unknown } | undefined) : undefined;
+    const workspaceId = typeof raw?.workspaceId === 'string' && UUID.test(raw.workspaceId) ? raw.workspaceId : null;
+    const caller = await checkBearer(ctx, workspaceId);
+    if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The API key is not valid: it may be wrong, expired or revoked.' });
+    ({ user, apiKey } = caller);
+    keyWorkspace = caller.workspace;
   }
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Sign in to continue.' });
+  if (apiKey && !scopeAllows(apiKey.scope, type, meta?.access)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: `This API key's scope (${apiKey.scope}) does not allow this.` });
+  }
+  return next({ ctx: { ...ctx, user, apiKey, keyWorkspace } });
 });

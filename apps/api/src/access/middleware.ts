@@ -47,7 +47,9 @@ export function workspaceProcedure(needs: WorkspacePermission | { workspace?: Wo
     .meta({ access: { scope: 'workspace', permission, orOrg: orgPermission } })
     .input(workspaceIdInput)
     .use(async ({ ctx, input, next }) => {
-      const access = await resolveWorkspaceAccess(ctx.db, ctx.user.id, input.workspaceId);
+      // A key's standing in the workspace was read with the key (authedProcedure).
+      const access =
+        ctx.keyWorkspace?.workspaceId === input.workspaceId ? ctx.keyWorkspace.access : await resolveWorkspaceAccess(ctx.db, ctx.user.id, input.workspaceId);
       if (!access || (ctx.apiKey && ctx.apiKey.organisationId !== access.organisationId)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found.' });
       }

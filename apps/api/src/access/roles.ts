@@ -37,7 +37,15 @@ export function globalRoleOf(eb: ExpressionBuilder<Database & { w: Database['wor
  * A user's standing in a workspace, in one query: the organisation role, the role in this
  * workspace and the global role. Null when the user is not in the workspace's organisation.
  */
-export async function resolveWorkspaceAccess(db: Db, userId: string, workspaceId: string) {
+export interface WorkspaceAccess {
+  workspaceId: string;
+  organisationId: string;
+  kind: 'global' | 'chapter';
+  orgRole: OrgRole;
+  role: WorkspaceRole | null;
+}
+
+export async function resolveWorkspaceAccess(db: Db, userId: string, workspaceId: string): Promise<WorkspaceAccess | null> {
   const row = await db
     .selectFrom('workspaces as w')
     .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'w.organisation_id').on('m.user_id', '=', userId))

@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type ApiKeyScope, type Db, type OrgRole, sql } from '@steward/db';
+import { type ApiKeyScope, type Db, type OrgRole, sql, type WorkspaceRole } from '@steward/db';
+import { effectiveWorkspaceRole, type WorkspaceAccess } from '../access/roles.js';
 import type { Access } from '../access/matrix.js';
 import type { SessionUser } from './sessions.js';
 
 export const API_KEY_PREFIX = 'pai_';
+/** Joins nothing: a uuid no workspace has, for calls not about one workspace. */
+const NO_WORKSPACE = '00000000-0000-0000-0000-000000000000';
 
 /**
  * SHA-256, not a slow password hash: keys carry 256 random bits, so a fast hash is safe and keeps
@@ -31,17 +34,52 @@ export interface ApiKeyCaller {
   ownerOrgRole: OrgRole;
 }
 
+/** A workspace the key's call is about, resolved with the key: null access when it is not the key's organisation's. */
+export interface KeyWorkspace {
+  workspaceId: string;
+  access: WorkspaceAccess | null;
+}
+
+export interface KeyAuthentication {
+  user: SessionUser;
+  apiKey: ApiKeyCaller;
+  workspace: KeyWorkspace | null;
+}
+
 /**
  * The owner and key behind a bearer key, in one query: the key must be unrevoked, unexpired, and
- * its owner still a member of the key's organisation.
+ * its owner still a member of the key's organisation. Given the workspace the call is about, the
+ * owner's standing there comes back in the same query (what `resolveWorkspaceAccess` reads).
  */
-export async function authenticateApiKey(db: Db, key: string): Promise<{ user: SessionUser; apiKey: ApiKeyCaller } | null> {
+export async function authenticateApiKey(db: Db, key: string, workspaceId: string | null = null): Promise<KeyAuthentication | null> {
   if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
   const row = await db
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
     .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'k.organisation_id').onRef('m.user_id', '=', 'k.user_id'))
-    .select(['k.id', 'k.organisation_id', 'k.scope', 'k.last_used_at', 'u.id as user_id', 'u.email', 'u.name', 'u.avatar_url', 'm.org_role'])
+    .leftJoin('workspaces as w', (j) => j.on('w.id', '=', workspaceId ?? NO_WORKSPACE).onRef('w.organisation_id', '=', 'k.organisation_id'))
+    .select((eb) => [
+      'k.id',
+      'k.organisation_id',
+      'k.scope',
+      'k.last_used_at',
+      'u.id as user_id',
+      'u.email',
+      'u.name',
+      'u.avatar_url',
+      'm.org_role',
+      'w.id as workspace_id',
+      'w.kind as workspace_kind',
+      eb.selectFrom('workspace_memberships as wm').select('wm.role').whereRef('wm.workspace_id', '=', 'w.id').whereRef('wm.user_id', '=', 'k.user_id').as('workspace_role'),
+      eb
+        .selectFrom('workspace_memberships as gm')
+        .innerJoin('workspaces as g', 'g.id', 'gm.workspace_id')
+        .select('gm.role')
+        .whereRef('g.organisation_id', '=', 'w.organisation_id')
+        .where('g.kind', '=', 'global')
+        .whereRef('gm.user_id', '=', 'k.user_id')
+        .as('global_role'),
+    ])
     .where('k.key_hash', '=', hashApiKey(key))
     .where('k.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', sql<Date>`now()`)]))
@@ -54,6 +92,26 @@ export async function authenticateApiKey(db: Db, key: string): Promise<{ user: S
   return {
     user: { id: row.user_id, email: row.email, name: row.name, avatarUrl: row.avatar_url },
     apiKey: { id: row.id, organisationId: row.organisation_id, scope: row.scope, ownerOrgRole: row.org_role },
+    workspace:
+      workspaceId === null
+        ? null
+        : {
+            workspaceId,
+            access:
+              row.workspace_id && row.workspace_kind
+                ? {
+                    workspaceId: row.workspace_id,
+                    organisationId: row.organisation_id,
+                    kind: row.workspace_kind,
+                    orgRole: row.org_role,
+                    role: effectiveWorkspaceRole({
+                      orgRole: row.org_role,
+                      globalRole: (row.global_role as WorkspaceRole | null) ?? null,
+                      workspaceRole: (row.workspace_role as WorkspaceRole | null) ?? null,
+                    }),
+                  }
+                : null,
+          },
   };
 }
 

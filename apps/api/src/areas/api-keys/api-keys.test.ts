@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { connectDatabase } from '@steward/db';
 import { addMember, addSignedInMember, seedOrganisation, startTestApp, useStewardApp } from '@steward/test-kit';
 
 const steward = useStewardApp({ workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '1000' }, organisation: 'Acme' });
@@ -204,5 +205,27 @@ describe('the REST surface', () => {
     const { key } = await createKey(userAdmin.agent);
     const response = await rest(key, `/organisations/${steward.org.organisationId}/users/${target.id}/role`, { method: 'PATCH', body: JSON.stringify({ orgRole: 'admin' }) });
     expect(response.status).toBe(403);
+  });
+
+  it('reads the key, its owner and their role in the workspace called in one query', async () => {
+    const { key } = await createKey(steward.org.admin.agent, { scope: 'read' });
+    await rest(key, '/me'); // last use recorded now, so the counted call makes no write
+    const queries: string[] = [];
+    const counting = connectDatabase(steward.database.url, { onQuery: (sql) => queries.push(sql) });
+    const counted = await startTestApp({ database: { db: counting, url: steward.database.url }, workers: false, env: { REST_RATE_LIMIT_PER_MINUTE: '50' } });
+    const other = await seedOrganisation(steward.app, 'Other');
+    try {
+      const call = (workspaceId: string) => fetch(`${counted.url}/api/v1/workspaces/${workspaceId}/contacts?limit=5`, { headers: { authorization: `Bearer ${key}` } });
+      queries.length = 0;
+      expect((await call(steward.org.chapterWorkspaceId)).status).toBe(200);
+      const standing = queries.filter((q) => /"api_keys"|"workspace_memberships"|"memberships"/.test(q));
+      expect(standing).toHaveLength(1);
+      expect(standing[0]).toMatch(/from "api_keys"/);
+      // Another organisation's workspace is not found, as for a session.
+      expect((await call(other.chapterWorkspaceId)).status).toBe(404);
+    } finally {
+      await counted.close();
+      await counting.destroy();
+    }
   });
 });

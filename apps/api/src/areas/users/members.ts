@@ -13,21 +13,11 @@ export interface WorkspaceRoleView {
   role: WorkspaceRole;
 }
 
-async function workspaceRolesOf(db: Db, organisationId: string, userIds: string[]): Promise<Map<string, WorkspaceRoleView[]>> {
-  const byUser = new Map<string, WorkspaceRoleView[]>();
-  if (userIds.length === 0) return byUser;
-  const rows = await db
-    .selectFrom('workspace_memberships as wm')
-    .innerJoin('workspaces as w', 'w.id', 'wm.workspace_id')
-    .select(['wm.user_id', 'w.id as workspaceId', 'w.name as workspaceName', 'w.kind as workspaceKind', 'wm.role'])
-    .where('wm.organisation_id', '=', organisationId)
-    .where('wm.user_id', 'in', userIds)
-    .orderBy('w.kind')
-    .orderBy('w.name')
-    .execute();
-  for (const { user_id, ...role } of rows) byUser.set(user_id, [...(byUser.get(user_id) ?? []), role]);
-  return byUser;
-}
+/** A member's workspace roles as one JSON array, read with the member's row (no second round trip). */
+const workspaceRolesOfMember = sql<WorkspaceRoleView[]>`(
+  select coalesce(json_agg(json_build_object('workspaceId', w.id, 'workspaceName', w.name, 'workspaceKind', w.kind, 'role', wm.role) order by w.kind = 'global' desc, w.name), '[]')
+    from workspace_memberships wm join workspaces w on w.id = wm.workspace_id
+   where wm.organisation_id = m.organisation_id and wm.user_id = m.user_id)`;
 
 function searchPattern(search: string | undefined) {
   return search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
@@ -51,24 +41,35 @@ export async function listUsers(db: Db, organisationId: string, options: { searc
     .where('revoked_at', 'is', null);
   if (pattern) invitations = invitations.where('email', 'ilike', pattern);
 
-  // Independent reads in parallel: the page, its total and the pending invitations; then the roles of the page.
-  const [rows, total, pending] = await Promise.all([
+  // One round trip for two independent reads: the page (with its total and each member's workspace
+  // roles) and the pending invitations.
+  const [rows, pending] = await Promise.all([
     members
-      .select(['u.id as userId', 'u.name', 'u.email', 'u.avatar_url as avatarUrl', 'm.org_role as orgRole', 'u.last_sign_in_at as lastSignInAt', 'm.created_at as joinedAt'])
+      .select([
+        'u.id as userId',
+        'u.name',
+        'u.email',
+        'u.avatar_url as avatarUrl',
+        'm.org_role as orgRole',
+        'u.last_sign_in_at as lastSignInAt',
+        'm.created_at as joinedAt',
+        workspaceRolesOfMember.as('workspaceRoles'),
+        sql<number>`count(*) over ()`.as('total'),
+      ])
       .orderBy('u.name')
       .orderBy('u.email')
       .limit(options.pageSize)
       .offset((options.page - 1) * options.pageSize)
       .execute(),
-    members.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
     invitations.orderBy('created_at', 'desc').limit(200).execute(),
   ]);
-  const roles = await workspaceRolesOf(db, organisationId, rows.map((r) => r.userId));
+  // A page past the end has no row to carry the total.
+  const total = rows[0]?.total ?? (options.page === 1 ? 0 : (await members.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
   const now = Date.now();
 
   return {
-    members: rows.map((r) => ({ ...r, workspaceRoles: roles.get(r.userId) ?? [] })),
-    total: total.count,
+    members: rows.map(({ total: _total, ...member }) => member),
+    total,
     page: options.page,
     pageSize: options.pageSize,
     invitations: pending.map((i) => ({ ...i, status: 'Pending' as const, expired: i.expiresAt.getTime() <= now })),

@@ -27,7 +27,27 @@ describe('users page', () => {
     expect(found.data.members[0]!.workspaceRoles).toEqual([expect.objectContaining({ workspaceId: steward.org.chapterWorkspaceId, role: 'viewer' })]);
     const third = await list({ search: 'people.example', pageSize: 2, page: 3 });
     expect(third.data.members).toHaveLength(1);
+    expect(third.data.total).toBe(5);
+    const pastTheEnd = await list({ search: 'people.example', pageSize: 2, page: 4 });
+    expect(pastTheEnd.data).toMatchObject({ members: [], total: 5 });
     expect((await list({ search: 'nobody-matches-this' })).data.total).toBe(0);
+  });
+
+  it("lists a member's workspace roles global first, then by workspace name", async () => {
+    const db = steward.app.db;
+    const zed = await db.insertInto('workspaces').values({ organisation_id: steward.org.organisationId, kind: 'chapter', name: 'Zed chapter', slug: 'zed' }).returning('id').executeTakeFirstOrThrow();
+    const member = await addMember(db, steward.org.organisationId, 'roles-order@people.example', 'member', [
+      { workspaceId: zed.id, role: 'admin' },
+      { workspaceId: steward.org.chapterWorkspaceId, role: 'member' },
+      { workspaceId: steward.org.globalWorkspaceId, role: 'viewer' },
+    ]);
+    const listed = (await list({ search: 'roles-order' })).data.members;
+    expect(listed.map((m) => m.userId)).toEqual([member.id]);
+    expect(listed[0]!.workspaceRoles.map((r) => [r.workspaceId, r.role])).toEqual([
+      [steward.org.globalWorkspaceId, 'viewer'],
+      [steward.org.chapterWorkspaceId, 'member'],
+      [zed.id, 'admin'],
+    ]);
   });
 
   it('treats % and _ in the search as plain characters', async () => {
