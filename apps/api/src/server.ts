@@ -19,6 +19,7 @@ import { rateLimit } from './rate-limit.js';
 import { apiKeyRateLimit, openApiDocument, REST_BASE_PATH, restApi } from './rest.js';
 import { apiDocs } from './api-docs.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
+import { contactImportFiles } from './areas/records/import/routes.js';
 import { createMetrics, metricsRoute } from './metrics.js';
 import type { Context } from './trpc.js';
 
@@ -102,6 +103,8 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
 
   app.use(cookieParser());
   app.use(csrfProtection(config.publicUrl.origin));
+  // CSV files stream into PostgreSQL, so they pass before the JSON body parser and its 1 MB cap.
+  app.use('/files/contact-imports', contactImportFiles({ db, config, logger, lucia }));
   // One body cap for every route (tRPC reads the parsed body when there is one).
   app.use(express.json({ limit: '1mb' }));
   app.use('/auth', authRoutes({ db, config, lucia, logger }));

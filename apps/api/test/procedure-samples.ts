@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { actorFor, addMember, type TestApp } from '@steward/test-kit';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { inviteUser } from '../src/areas/users/invitations.js';
+import { storeImportFile } from '../src/areas/records/import/csv-file.js';
 
 export interface SampleTarget {
   organisationId: string;
@@ -56,6 +57,10 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     (await getApp().db.insertInto('companies').values({ organisation_id: t.organisationId, workspace_id: t.workspaceId, name: 'Sample Ltd', created_by: t.caller.id }).returning('id').executeTakeFirstOrThrow()).id;
   const freshDeal = async (t: SampleTarget) =>
     (await getApp().db.insertInto('deals').values({ organisation_id: t.organisationId, workspace_id: t.workspaceId, name: 'Sample deal', created_by: t.caller.id }).returning('id').executeTakeFirstOrThrow()).id;
+  /** A CSV uploaded to the target workspace by the caller, not started yet. */
+  const freshImport = async (t: SampleTarget) =>
+    (await storeImportFile(getApp().db, { organisationId: t.organisationId, workspaceId: t.workspaceId, userId: t.caller.id, apiKeyId: null }, 'sample.csv', [Buffer.from(`Email,First name\nimport-${unique()}@example.org,Sam\n`)])).id;
+  const importMapping = [{ builtIn: 'email' }, { builtIn: 'firstName' }];
   const freshMember = (t: SampleTarget) => addMember(getApp().db, t.organisationId, `target-${unique()}@example.org`, 'member');
   return {
     'users.list': async (t) => ({ organisationId: t.organisationId }),
@@ -119,6 +124,12 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'contacts.unlink': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
     'contacts.delete': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
     'contacts.bulk': async (t) => ({ workspaceId: t.workspaceId, rows: [{ email: `bulk-${unique()}@example.org`, firstName: 'Bulk' }] }),
+    'contacts.imports.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'contacts.imports.get': async (t) => ({ workspaceId: t.workspaceId, importId: await freshImport(t) }),
+    'contacts.imports.inspect': async (t) => ({ workspaceId: t.workspaceId, importId: await freshImport(t) }),
+    'contacts.imports.preview': async (t) => ({ workspaceId: t.workspaceId, importId: await freshImport(t), mapping: importMapping }),
+    'contacts.imports.start': async (t) => ({ workspaceId: t.workspaceId, importId: await freshImport(t), mapping: importMapping }),
+    'contacts.imports.cancel': async (t) => ({ workspaceId: t.workspaceId, importId: await freshImport(t) }),
     'companies.list': async (t) => ({ workspaceId: t.workspaceId }),
     'companies.search': async (t) => ({ workspaceId: t.workspaceId, filters: [{ field: 'name', op: 'contains', value: 'Ltd' }] }),
     'companies.get': async (t) => ({ workspaceId: t.workspaceId, companyId: await freshCompany(t) }),

@@ -171,6 +171,53 @@ export interface DealsTable {
   updated_at: Generated<Date>;
 }
 
+export const CONTACT_IMPORT_STATES = ['uploading', 'uploaded', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type ContactImportState = (typeof CONTACT_IMPORT_STATES)[number];
+
+/** A CSV import of contacts into one workspace: the file's shape, the mapping, and committed progress. */
+export interface ContactImportsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  workspace_id: string;
+  created_by: string | null;
+  api_key_id: string | null;
+  file_name: string;
+  file_bytes: Generated<number>;
+  delimiter: Generated<',' | ';' | '\t'>;
+  /** The header row's cells. */
+  headers: ColumnType<string[], string | undefined, string>;
+  total_rows: Generated<number>;
+  /** One target per column (null: ignored); set when the import starts. */
+  mapping: ColumnType<unknown, string | null | undefined, string | null>;
+  state: ContactImportState;
+  failure_reason: string | null;
+  /** Data rows whose outcome is committed. */
+  processed_rows: Generated<number>;
+  created_count: Generated<number>;
+  updated_count: Generated<number>;
+  linked_count: Generated<number>;
+  rejected_count: Generated<number>;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  updated_at: Generated<Date>;
+}
+
+/** The uploaded file, in order, in pieces of about a megabyte. */
+export interface ContactImportChunksTable {
+  import_id: string;
+  seq: number;
+  data: Buffer;
+}
+
+/** A row the import refused: its original cells and why. */
+export interface ContactImportRejectionsTable {
+  import_id: string;
+  row_number: number;
+  cells: ColumnType<string[], string, string>;
+  error: string;
+}
+
 export interface DevOutboxTable {
   id: Generated<string>;
   organisation_id: string | null;
@@ -282,6 +329,9 @@ export interface Database {
   field_keys: FieldKeysTable;
   companies: CompaniesTable;
   deals: DealsTable;
+  contact_imports: ContactImportsTable;
+  contact_import_chunks: ContactImportChunksTable;
+  contact_import_rejections: ContactImportRejectionsTable;
   dev_outbox: DevOutboxTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;

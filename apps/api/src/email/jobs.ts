@@ -1,9 +1,16 @@
 import { CompiledQuery } from 'kysely';
-import { PgBoss } from 'pg-boss';
+import { PgBoss, type QueueOptions } from 'pg-boss';
 import type { Database, Db, Transaction } from '@steward/db';
 import type { Logger } from '../logger.js';
 
-export const QUEUES = { invitationEmail: 'invitation-email' } as const;
+export const QUEUES = { invitationEmail: 'invitation-email', contactImport: 'contact-import' } as const;
+
+/** Queues whose jobs differ from the default shape (short, retried with backoff). */
+const QUEUE_OPTIONS: Partial<Record<string, QueueOptions>> = {
+  // An import runs for minutes: a worker that died is noticed by its missing heartbeat (the job is
+  // then retried and resumes), not by a 15-minute expiry that a large file could outlast.
+  [QUEUES.contactImport]: { expireInSeconds: 4 * 3600, heartbeatSeconds: 30 },
+};
 
 export interface JobQueueOptions {
   databaseUrl: string;
@@ -24,6 +31,7 @@ export async function startJobQueue(options: JobQueueOptions) {
       retryLimit: options.retryLimit ?? 5,
       retryDelay: options.retryDelaySeconds ?? 10,
       retryBackoff: true,
+      ...QUEUE_OPTIONS[name],
     });
   }
   return {

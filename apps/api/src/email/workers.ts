@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Keyring } from '../secrets.js';
 import { sendInvitationEmail } from '../areas/users/invitations.js';
 import { type JobQueue, QUEUES } from './jobs.js';
+import { startContactImportWorker } from '../areas/records/import/run-import.js';
 
 /** Starts the background workers of this process. Every instance may run them; pg-boss hands each job to one. */
 export async function startWorkers(deps: { db: Db; config: Config; logger: Logger; jobs: JobQueue; keyring: Keyring }) {
@@ -17,4 +18,5 @@ export async function startWorkers(deps: { db: Db; config: Config; logger: Logge
       logger.info('Invitation email job finished', { invitationId: job.data.invitationId, ...outcome });
     },
   );
+  await startContactImportWorker(deps);
 }

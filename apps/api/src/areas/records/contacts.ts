@@ -411,69 +411,89 @@ export async function deleteContact(db: Db, actor: Actor, caller: RecordCaller, 
 type BulkResult = { row: number; status: 'created' | 'updated' | 'linked' | 'error'; contactId: string | null; errors: ValuesProblem[] };
 
 /**
- * Upserts up to 1,000 contacts matched by email: a person already in this workspace is updated
- * (patch semantics, ownership rules apply), one known elsewhere in the organisation is linked
- * here, anyone else is created. Each row is validated on its own and answered with its own
- * result; the valid rows are written together in a handful of statements, in one transaction.
+ * Matches up to 1,000 contacts by email and validates each row, without writing: a person already
+ * in this workspace is to be updated (patch semantics, ownership rules apply), one known elsewhere
+ * in the organisation linked here, anyone else created. Each row gets its own result.
  */
+async function planUpserts(trx: Transaction<Database>, caller: RecordCaller, rows: Record<string, unknown>[]) {
+  const fields = await visibleDefinitions(trx, caller.place, 'contact');
+  const parsed = rows.map((row) => contactFieldsSchema.safeParse(row));
+  const emails = [...new Set(parsed.flatMap((p) => (p.success && p.data.email ? [p.data.email] : [])))];
+  const existing = emails.length
+    ? await trx
+        .selectFrom('contacts as c')
+        .leftJoin('contact_workspaces as cw', (j) => j.onRef('cw.contact_id', '=', 'c.id').on('cw.workspace_id', '=', caller.place.workspaceId))
+        .select([...stateColumns, 'cw.contact_id as linked'])
+        .where('c.organisation_id', '=', caller.place.organisationId)
+        .where(sql<string>`lower(c.email)`, 'in', emails)
+        .forUpdate(['c'])
+        .execute()
+    : [];
+  const byEmail = new Map(existing.map((e) => [e.email!.toLowerCase(), e]));
+  const assignable = await assignableUsers(trx, caller.place.organisationId, parsed.map((p) => (p.success ? p.data.assigneeUserId : null)));
+
+  const writes = noWrites();
+  const seen = new Map<string, number>();
+  const results: BulkResult[] = parsed.map((p, row) => {
+    const failed = (errors: ValuesProblem[]): BulkResult => ({ row, status: 'error', contactId: null, errors });
+    if (!p.success) return failed(p.error.issues.map((i) => ({ field: i.path.join('.') || 'row', message: i.message })));
+    const input = p.data;
+    if (input.email) {
+      if (seen.has(input.email)) return failed([{ field: 'email', message: `The email ${input.email} is also in row ${seen.get(input.email)}.` }]);
+      seen.set(input.email, row);
+    }
+    const match = input.email ? byEmail.get(input.email) : undefined;
+    const state: ContactState = match ? { ...EMPTY_STATE, ...match, assignee_user_id: match.linked ? match.assignee_user_id : null, linkValues: match.linked ? (match.linkValues ?? {}) : {} } : EMPTY_STATE;
+    if (match?.linked) {
+      try {
+        assertMayEdit(caller, { created_by: match.created_by, assignee_user_id: match.assignee_user_id });
+      } catch (error) {
+        return failed([{ field: 'row', message: (error as Error).message }]);
+      }
+    }
+    const planned = planContact(fields, state, input, assignable);
+    if (!planned.ok) return failed(planned.problems);
+    if (match?.linked) {
+      writes.contactUpdates.push({ id: match.id, state: planned.state });
+      writes.linkUpdates.push({ contactId: match.id, state: planned.state });
+      return { row, status: 'updated', contactId: match.id, errors: [] };
+    }
+    if (match) {
+      writes.contactUpdates.push({ id: match.id, state: planned.state });
+      writes.links.push({ contactId: match.id, state: planned.state });
+      return { row, status: 'linked', contactId: match.id, errors: [] };
+    }
+    const id = randomUUID();
+    writes.inserts.push({ id, state: planned.state });
+    writes.links.push({ contactId: id, state: planned.state });
+    return { row, status: 'created', contactId: id, errors: [] };
+  });
+  return { results, writes };
+}
+
+/**
+ * Upserts up to 1,000 contacts matched by email (see `planUpserts`) in the caller's transaction:
+ * the valid rows are written together in a handful of statements, the others answered with their
+ * problems. REST bulk upsert and the CSV import both write through here.
+ */
+export async function upsertContacts(trx: Transaction<Database>, caller: RecordCaller, rows: Record<string, unknown>[]) {
+  const { results, writes } = await planUpserts(trx, caller, rows);
+  await withEmailConflicts(null, () => writeContacts(trx, caller, writes));
+  const count = (status: BulkResult['status']) => results.filter((r) => r.status === status).length;
+  return { results, created: count('created'), updated: count('updated'), linked: count('linked'), failed: count('error') };
+}
+
+/** What `upsertContacts` would do with these rows, written nowhere: the CSV import's preview. */
+export async function planContactUpserts(db: Db, caller: RecordCaller, rows: Record<string, unknown>[]) {
+  return db.transaction().execute(async (trx) => (await planUpserts(trx, caller, rows)).results);
+}
+
+/** REST bulk upsert: `upsertContacts` in one transaction, with one audit entry for the request. */
 export async function bulkUpsertContacts(db: Db, actor: Actor, caller: RecordCaller, rows: Record<string, unknown>[]) {
   return db.transaction().execute(async (trx) => {
-    const fields = await visibleDefinitions(trx, caller.place, 'contact');
-    const parsed = rows.map((row) => contactFieldsSchema.safeParse(row));
-    const emails = [...new Set(parsed.flatMap((p) => (p.success && p.data.email ? [p.data.email] : [])))];
-    const existing = emails.length
-      ? await trx
-          .selectFrom('contacts as c')
-          .leftJoin('contact_workspaces as cw', (j) => j.onRef('cw.contact_id', '=', 'c.id').on('cw.workspace_id', '=', caller.place.workspaceId))
-          .select([...stateColumns, 'cw.contact_id as linked'])
-          .where('c.organisation_id', '=', caller.place.organisationId)
-          .where(sql<string>`lower(c.email)`, 'in', emails)
-          .forUpdate(['c'])
-          .execute()
-      : [];
-    const byEmail = new Map(existing.map((e) => [e.email!.toLowerCase(), e]));
-    const assignable = await assignableUsers(trx, caller.place.organisationId, parsed.map((p) => (p.success ? p.data.assigneeUserId : null)));
-
-    const writes = noWrites();
-    const seen = new Map<string, number>();
-    const results: BulkResult[] = parsed.map((p, row) => {
-      const failed = (errors: ValuesProblem[]): BulkResult => ({ row, status: 'error', contactId: null, errors });
-      if (!p.success) return failed(p.error.issues.map((i) => ({ field: i.path.join('.') || 'row', message: i.message })));
-      const input = p.data;
-      if (input.email) {
-        if (seen.has(input.email)) return failed([{ field: 'email', message: `The email ${input.email} is also in row ${seen.get(input.email)}.` }]);
-        seen.set(input.email, row);
-      }
-      const match = input.email ? byEmail.get(input.email) : undefined;
-      const state: ContactState = match ? { ...EMPTY_STATE, ...match, assignee_user_id: match.linked ? match.assignee_user_id : null, linkValues: match.linked ? (match.linkValues ?? {}) : {} } : EMPTY_STATE;
-      if (match?.linked) {
-        try {
-          assertMayEdit(caller, { created_by: match.created_by, assignee_user_id: match.assignee_user_id });
-        } catch (error) {
-          return failed([{ field: 'row', message: (error as Error).message }]);
-        }
-      }
-      const planned = planContact(fields, state, input, assignable);
-      if (!planned.ok) return failed(planned.problems);
-      if (match?.linked) {
-        writes.contactUpdates.push({ id: match.id, state: planned.state });
-        writes.linkUpdates.push({ contactId: match.id, state: planned.state });
-        return { row, status: 'updated', contactId: match.id, errors: [] };
-      }
-      if (match) {
-        writes.contactUpdates.push({ id: match.id, state: planned.state });
-        writes.links.push({ contactId: match.id, state: planned.state });
-        return { row, status: 'linked', contactId: match.id, errors: [] };
-      }
-      const id = randomUUID();
-      writes.inserts.push({ id, state: planned.state });
-      writes.links.push({ contactId: id, state: planned.state });
-      return { row, status: 'created', contactId: id, errors: [] };
-    });
-    await withEmailConflicts(null, () => writeContacts(trx, caller, writes));
-    const count = (status: BulkResult['status']) => results.filter((r) => r.status === status).length;
-    const summary = { created: count('created'), updated: count('updated'), linked: count('linked'), failed: count('error') };
+    const outcome = await upsertContacts(trx, caller, rows);
+    const { results: _results, ...summary } = outcome;
     await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'contacts.bulk', targetType: 'contact', after: summary });
-    return { results, ...summary };
+    return outcome;
   });
 }

@@ -5,6 +5,7 @@ import { actorOf, router } from '../../trpc.js';
 import { bulkUpsertContacts, createContact, deleteContact, getContact, linkContact, type RecordCaller, searchAllWorkspaces, searchContacts, unlinkContact, updateContact } from './contacts.js';
 import { createCompany, deleteCompany, getCompany, searchCompanies, updateCompany } from './companies.js';
 import { createDeal, deleteDeal, getDeal, searchDeals, updateDeal } from './deals.js';
+import { contactImportsRouter } from './import/router.js';
 import {
   bulkContactsInput,
   bulkContactsOutput,
@@ -100,6 +101,9 @@ export const contactsRouter = router({
     .input(bulkContactsInput)
     .output(bulkContactsOutput)
     .mutation(({ ctx, input }) => bulkUpsertContacts(ctx.db, actorOf(ctx), callerOf(ctx), input.rows)),
+
+  /** CSV import (upload and report are file routes: import/routes.ts). */
+  imports: contactImportsRouter,
 });
 
 export const companiesRouter = router({

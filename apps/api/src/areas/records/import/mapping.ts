@@ -1,0 +1,165 @@
+import type { FieldOption } from '@steward/db';
+import { AppError } from '../../../errors.js';
+import type { FieldDefinition, ValuesProblem } from '../values.js';
+import { BUILT_IN_LABELS, type ColumnTarget, IMPORT_BUILT_INS, type ImportBuiltIn } from './schemas.js';
+
+/**
+ * From CSV cells to the rows bulk upsert takes. Cells are text; this turns each into what the
+ * field expects (a number, a boolean, option ids) where it can and leaves it as text where it
+ * cannot, so that the one validator (records/values.ts, through `upsertContacts`) refuses it with
+ * its usual words. Nothing here decides whether a value is valid.
+ */
+
+export type ResolvedColumn =
+  | { index: number; header: string; builtIn: ImportBuiltIn }
+  | { index: number; header: string; field: FieldDefinition };
+
+const columnName = (headers: string[], index: number) => (headers[index] ? `"${headers[index]}"` : `${index + 1}`);
+
+/** Checks a mapping against the file and the fields visible here; every mistake is a 400 naming the column. */
+export function resolveMapping(headers: string[], mapping: ColumnTarget[], fields: FieldDefinition[]): ResolvedColumn[] {
+  if (mapping.length !== headers.length) {
+    throw new AppError('BAD_REQUEST', `The mapping has ${mapping.length} entries but the file has ${headers.length} columns: give one per column (null to ignore it).`);
+  }
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  const taken = new Map<string, number>();
+  const columns: ResolvedColumn[] = [];
+  mapping.forEach((target, index) => {
+    if (!target) return;
+    const name = 'builtIn' in target ? target.builtIn : `field:${target.field}`;
+    if (taken.has(name)) {
+      throw new AppError('BAD_REQUEST', `Columns ${columnName(headers, taken.get(name)!)} and ${columnName(headers, index)} are both mapped to ${'builtIn' in target ? BUILT_IN_LABELS[target.builtIn] : `the field '${target.field}'`}; map only one.`);
+    }
+    taken.set(name, index);
+    if ('builtIn' in target) {
+      columns.push({ index, header: headers[index] ?? '', builtIn: target.builtIn });
+      return;
+    }
+    const field = byKey.get(target.field);
+    if (!field) throw new AppError('BAD_REQUEST', `Column ${columnName(headers, index)} is mapped to the field '${target.field}', which contacts do not have in this workspace.`);
+    columns.push({ index, header: headers[index] ?? '', field });
+  });
+  if (columns.length === 0) throw new AppError('BAD_REQUEST', 'Map at least one column to a contact attribute or field.');
+  return columns;
+}
+
+const normalise = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+const BUILT_IN_NAMES: Record<ImportBuiltIn, string[]> = {
+  firstName: ['firstname', 'givenname', 'forename', 'first', 'prenom'],
+  lastName: ['lastname', 'surname', 'familyname', 'last', 'nom'],
+  email: ['email', 'emailaddress', 'mail', 'courriel'],
+  phone: ['phone', 'phonenumber', 'telephone', 'mobile', 'tel'],
+  country: ['country', 'countrycode', 'pays'],
+  language: ['language', 'lang', 'langue', 'locale'],
+};
+
+/** A first guess from the headers: built-in names in a few spellings, then field labels and keys. */
+export function suggestMapping(headers: string[], fields: FieldDefinition[]): ColumnTarget[] {
+  const used = new Set<string>();
+  return headers.map((header) => {
+    const name = normalise(header);
+    if (!name) return null;
+    const builtIn = IMPORT_BUILT_INS.find((b) => BUILT_IN_NAMES[b].includes(name));
+    if (builtIn && !used.has(builtIn)) {
+      used.add(builtIn);
+      return { builtIn };
+    }
+    const field = fields.find((f) => normalise(f.label) === name || normalise(f.key) === name);
+    if (field && !used.has(field.key)) {
+      used.add(field.key);
+      return { field: field.key };
+    }
+    return null;
+  });
+}
+
+const TRUE = new Set(['true', 'yes', 'y', '1', 'x']);
+const FALSE = new Set(['false', 'no', 'n', '0']);
+
+function optionIdOf(field: FieldDefinition, text: string): string | undefined {
+  const wanted = text.trim().toLowerCase();
+  const byLabel = field.options.filter((o: FieldOption) => o.label.trim().toLowerCase() === wanted);
+  // Two options may share a label when one is archived: the live one is meant.
+  return (byLabel.find((o) => !o.archived) ?? byLabel[0] ?? field.options.find((o) => o.id === text.trim()))?.id;
+}
+
+/** A cell as the field's type would have it; left as text when it does not read as one. */
+export function cellValue(field: FieldDefinition, text: string): unknown {
+  const trimmed = text.trim();
+  switch (field.type) {
+    case 'number': {
+      const compact = trimmed.replace(/[\s\u00a0\u202f]/g, '');
+      if (/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(compact)) return Number(compact);
+      // A decimal comma (1,5), as spreadsheets in many languages write it; "1,234.5" stays text.
+      if (/^[+-]?\d+,\d+$/.test(compact)) return Number(compact.replace(',', '.'));
+      return trimmed;
+    }
+    case 'boolean': {
+      const lower = trimmed.toLowerCase();
+      return TRUE.has(lower) ? true : FALSE.has(lower) ? false : trimmed;
+    }
+    case 'select':
+      return optionIdOf(field, trimmed) ?? trimmed;
+    case 'multi_select': {
+      const whole = optionIdOf(field, trimmed);
+      if (whole) return [whole];
+      return trimmed
+        .split(/[;|,]/)
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .map((part) => optionIdOf(field, part) ?? part);
+    }
+    default:
+      return trimmed;
+  }
+}
+
+/**
+ * The bulk-upsert row for one record, or why the record cannot be one. An empty cell sends
+ * nothing (an existing contact keeps that value); a record with no mapped value at all is refused.
+ */
+export function rowFromCells(cells: string[], width: number, columns: ResolvedColumn[]): { row: Record<string, unknown> } | { problem: string } {
+  if (cells.length !== width) return { problem: `The row has ${cells.length} cells; the header has ${width}.` };
+  const row: Record<string, unknown> = {};
+  const values: Record<string, unknown> = {};
+  for (const column of columns) {
+    const text = cells[column.index] ?? '';
+    if (text.trim() === '') continue;
+    if ('builtIn' in column) row[column.builtIn] = text.trim();
+    else values[column.field.key] = cellValue(column.field, text);
+  }
+  if (Object.keys(values).length > 0) row.values = values;
+  if (Object.keys(row).length === 0) return { problem: 'Every mapped cell of the row is empty.' };
+  return { row };
+}
+
+export interface ImportProblem {
+  /** The column (0-based) the problem is about, when one is. */
+  column: number | null;
+  field: string;
+  message: string;
+}
+
+/** The validator's problems, each tied to the column it came from; select problems list the choices. */
+export function problemsByColumn(problems: ValuesProblem[], columns: ResolvedColumn[]): ImportProblem[] {
+  return problems.map((problem) => {
+    const column = columns.find((c) => ('builtIn' in c ? c.builtIn === problem.field : c.field.key === problem.field));
+    let message = problem.message;
+    if (column && 'field' in column && (column.field.type === 'select' || column.field.type === 'multi_select') && /has no option/.test(message)) {
+      const live = column.field.options.filter((o: FieldOption) => !o.archived).map((o: FieldOption) => o.label);
+      message += ` Use one of: ${live.slice(0, 20).join(', ')}${live.length > 20 ? '…' : ''}.`;
+    }
+    return { column: column?.index ?? null, field: problem.field, message };
+  });
+}
+
+/** One line for the report's `error` column: each problem with the column it is about. */
+export function rejectionText(problems: ImportProblem[], headers: string[]): string {
+  return problems
+    .map((p) => {
+      if (p.column === null) return p.message;
+      const builtIn = (IMPORT_BUILT_INS as readonly string[]).includes(p.field) ? ` (${BUILT_IN_LABELS[p.field as ImportBuiltIn]})` : '';
+      return `Column ${columnName(headers, p.column)}${builtIn}: ${p.message}`;
+    })
+    .join(' ');
+}
