@@ -1,8 +1,12 @@
 import { useState } from 'react';
 import { ApiKeysPage } from './areas/api-keys/ApiKeysPage';
 import { AuditLogPage } from './areas/audit/AuditLogPage';
+import { FieldsPage } from './areas/fields/FieldsPage';
 import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
 import { OverviewPage } from './areas/overview/OverviewPage';
+import { CompaniesPage } from './areas/records/CompaniesPage';
+import { ContactsPage } from './areas/records/ContactsPage';
+import { DealsPage } from './areas/records/DealsPage';
 import { WORKSPACE_ROLE_LABELS } from './areas/users/roleLabels';
 import { UsersPage } from './areas/users/UsersPage';
 import { WorkspaceSettingsPage } from './areas/workspaces/WorkspaceSettingsPage';
@@ -35,6 +39,10 @@ interface Area {
 /** The settings areas the console has, in sidebar order. */
 const AREAS: Area[] = [
   { path: '', label: 'Overview', render: (org) => <OverviewPage organisation={org} /> },
+  // Records of a workspace (the workspace's slug follows in the path); each page offers the workspaces one has a role in.
+  { path: 'contacts', label: 'Contacts', render: (org) => <ContactsPage key={org.id} organisation={org} /> },
+  { path: 'companies', label: 'Companies', render: (org) => <CompaniesPage key={org.id} organisation={org} /> },
+  { path: 'deals', label: 'Deals', render: (org) => <DealsPage key={org.id} organisation={org} /> },
   { path: 'users', label: 'Users', permission: 'organisation.view', render: (org, limits) => <UsersPage key={org.id} organisation={org} limits={limits} /> },
   {
     path: 'workspaces',
@@ -44,6 +52,7 @@ const AREAS: Area[] = [
     // Workspace admins reach their workspace's settings without the organisation-wide view.
     detail: (org, slug, limits) => <WorkspaceSettingsPage key={org.id} organisation={org} slug={slug} limits={limits} />,
   },
+  { path: 'fields', label: 'Fields', render: (org) => <FieldsPage key={org.id} organisation={org} /> },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys.manageOwn', render: (org) => <ApiKeysPage key={org.id} organisation={org} /> },
   { path: 'integrations', label: 'Integrations', permission: 'integrations.manage', render: (org) => <IntegrationsPage key={org.id} organisation={org} /> },
   { path: 'audit', label: 'Audit log', permission: 'audit.view', render: (org) => <AuditLogPage key={org.id} organisation={org} /> },
