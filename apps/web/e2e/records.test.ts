@@ -260,6 +260,60 @@ describe('records and custom fields in the console', () => {
     expect(rest.status).toBe(400);
     expect(((await rest.json()) as { message: string }).message).toContain("Field 'Score' (score) expects a number");
 
+    // 8. Before changing a field, the console says what it touches: how many lack a now-required value,
+    //    how many values a type change converts, how many a deletion removes.
+    await openSettingsArea(workspaceAdminPage, 'Fields');
+    await workspaceAdminPage.getByRole('button', { name: 'Edit Region', exact: true }).click();
+    const editRegion = workspaceAdminPage.getByRole('dialog', { name: 'Edit Region' });
+    await editRegion.getByLabel(/^Required/).check();
+    await editRegion.getByRole('button', { name: 'Save field', exact: true }).click();
+    await workspaceAdminPage.getByRole('status').filter({ hasText: "4 contacts have no value for 'Region' yet; each must get one at its next save." }).waitFor();
+    await expect.poll(() => ownSection.getByRole('row', { name: /Region/ }).innerText()).toMatch(/Required\s+4 contacts lack a value/);
+
+    await workspaceAdminPage.getByRole('button', { name: 'Change the type of Score', exact: true }).click();
+    const changeType = workspaceAdminPage.getByRole('dialog', { name: 'Change the type of Score' });
+    await changeType.getByRole('status').filter({ hasText: '3 contacts hold a value. Every value converts.' }).waitFor();
+    expect(await changeType.getByRole('button', { name: 'Change to text', exact: true }).isEnabled()).toBe(true);
+    await changeType.getByRole('button', { name: 'Cancel', exact: true }).click();
+
+    await workspaceAdminPage.getByRole('button', { name: 'Delete Score', exact: true }).click();
+    const deleteScore = workspaceAdminPage.getByRole('dialog', { name: 'Delete Score' });
+    await deleteScore.getByText('3 contacts hold values of this field; they are removed in the background.').waitFor();
+    await deleteScore.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await deleteScore.waitFor({ state: 'hidden' });
+    expect((await contactFields()).map((f) => f.key)).toEqual(expect.arrayContaining(['tier', 'region', 'score']));
+
     await Promise.all([adminPage.close(), workspaceAdminPage.close(), memberPage.close(), viewerPage.close()]);
+  });
+
+  it('a member adds a company and a deal of that company; both show in their lists', async () => {
+    const page = await signedInPage(member.email);
+    await openSettingsArea(page, 'Companies');
+    await page.getByRole('button', { name: 'New company', exact: true }).click();
+    const companyForm = page.getByRole('dialog', { name: 'New company' });
+    await companyForm.getByLabel('Name', { exact: true }).fill('Analytical Engines Ltd');
+    await companyForm.getByLabel('Domain', { exact: true }).fill('engines.example');
+    await companyForm.getByRole('button', { name: 'Add company', exact: true }).click();
+    await companyForm.waitFor({ state: 'hidden' });
+    const companies = page.getByRole('table', { name: 'Companies' });
+    await companies.getByRole('row', { name: /Analytical Engines Ltd/ }).waitFor();
+    const companyCells = await companies.getByRole('row', { name: /Analytical Engines Ltd/ }).getByRole('cell').allInnerTexts();
+    expect(companyCells.slice(0, 2)).toEqual(['Analytical Engines Ltd', 'engines.example']);
+
+    await openSettingsArea(page, 'Deals');
+    await page.getByRole('button', { name: 'New deal', exact: true }).click();
+    const dealForm = page.getByRole('dialog', { name: 'New deal' });
+    await dealForm.getByLabel('Name', { exact: true }).fill('Difference engine');
+    await dealForm.getByLabel('Amount', { exact: true }).fill('17000');
+    await dealForm.getByLabel('Currency', { exact: true }).fill('GBP');
+    await dealForm.getByLabel('Company', { exact: true }).selectOption({ label: 'Analytical Engines Ltd' });
+    await dealForm.getByRole('button', { name: 'Add deal', exact: true }).click();
+    await dealForm.waitFor({ state: 'hidden' });
+    const dealRow = page.getByRole('table', { name: 'Deals' }).getByRole('row', { name: /Difference engine/ });
+    await dealRow.waitFor();
+    const cells = await dealRow.getByRole('cell').allInnerTexts();
+    expect(cells.slice(0, 4)).toEqual(['Difference engine', expect.stringMatching(/17,000/), 'Analytical Engines Ltd', 'You']);
+    await keepScreenshot(page, 'records-deals');
+    await page.close();
   });
 });
