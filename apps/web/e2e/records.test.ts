@@ -199,7 +199,7 @@ describe('records and custom fields in the console', () => {
     await filterBar.getByLabel('Value', { exact: true }).fill('10');
     await filterBar.getByRole('button', { name: 'Add filter', exact: true }).click();
     await expect.poll(() => names(memberPage)).toEqual(['Ada Lovelace']);
-    expect(await total(memberPage)).toBe('1 contact match');
+    expect(await total(memberPage)).toBe('1 contact matches');
     expect(await filterBar.getByRole('list', { name: 'Active filters' }).getByRole('listitem').allInnerTexts()).toEqual([
       expect.stringContaining('Tier is Gold'),
       expect.stringContaining('Score is greater than 10'),

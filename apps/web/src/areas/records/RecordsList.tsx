@@ -50,7 +50,7 @@ export function RecordsList<Row extends RowData & { id: string }>(props: {
       {query.isPending && !query.error && <p className="loading">Loading…</p>}
       {first && (
         <p className="records-total" role="status" aria-live="polite">
-          {first.total === 0 ? (props.filtered ? `No ${noun.many} match these filters.` : `No ${noun.many} yet.`) : `${totalText(first, noun)}${props.filtered ? ' match' : ''}`}
+          {first.total === 0 ? (props.filtered ? `No ${noun.many} match these filters.` : `No ${noun.many} yet.`) : `${totalText(first, noun)}${props.filtered ? (first.total === 1 && !first.totalIsEstimate ? ' matches' : ' match') : ''}`}
           {rows.length > 0 && rows.length < first.total && <span className="muted"> · showing {rows.length.toLocaleString()}</span>}
           {query.isFetching && !query.isFetchingNextPage && <span className="muted"> · updating…</span>}
         </p>
