@@ -21,7 +21,7 @@ export function AssigneeSelect(props: { label: string; userId: string; current: 
 }
 
 /** An assignee or owner in a table cell. */
-export function assigneeText(assigneeUserId: string | null, userId: string | undefined): string {
-  if (!assigneeUserId) return '—';
+export function assigneeText(assigneeUserId: string | null, userId: string | undefined): React.ReactNode {
+  if (!assigneeUserId) return <span className="muted">—</span>;
   return assigneeUserId === userId ? 'You' : 'Another member';
 }
