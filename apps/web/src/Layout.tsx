@@ -6,6 +6,7 @@ import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
 import { OverviewPage } from './areas/overview/OverviewPage';
 import { CompaniesPage } from './areas/records/CompaniesPage';
 import { ContactsPage } from './areas/records/ContactsPage';
+import { ImportCsvButton } from './areas/records/import/ImportDialog';
 import { DealsPage } from './areas/records/DealsPage';
 import { WORKSPACE_ROLE_LABELS } from './areas/users/roleLabels';
 import { UsersPage } from './areas/users/UsersPage';
@@ -40,7 +41,7 @@ interface Area {
 const AREAS: Area[] = [
   { path: '', label: 'Overview', render: (org) => <OverviewPage organisation={org} /> },
   // Records of a workspace (the workspace's slug follows in the path); each page offers the workspaces one has a role in.
-  { path: 'contacts', label: 'Contacts', render: (org) => <ContactsPage key={org.id} organisation={org} /> },
+  { path: 'contacts', label: 'Contacts', render: (org) => <ContactsPage key={org.id} organisation={org} toolbarExtra={(workspace) => <ImportCsvButton workspace={workspace} />} /> },
   { path: 'companies', label: 'Companies', render: (org) => <CompaniesPage key={org.id} organisation={org} /> },
   { path: 'deals', label: 'Deals', render: (org) => <DealsPage key={org.id} organisation={org} /> },
   { path: 'users', label: 'Users', permission: 'organisation.view', render: (org, limits) => <UsersPage key={org.id} organisation={org} limits={limits} /> },

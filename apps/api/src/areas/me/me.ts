@@ -3,11 +3,12 @@ import { ORG_PERMISSIONS, type OrgPermission, orgRoleCan } from '../../access/ma
 import { effectiveWorkspaceRole, globalRoleOf } from '../../access/roles.js';
 import { MAX_WORKSPACES_PER_INVITATION } from '../users/schemas.js';
 import { MAX_LOGO_BYTES } from '../workspaces/schemas.js';
+import { IMPORT_LIMITS } from '../records/import/schemas.js';
 
 const ALL_ORG_PERMISSIONS = Object.keys(ORG_PERMISSIONS) as OrgPermission[];
 
 /** Limits the server enforces, for the console to show before a request is refused. */
-export const LIMITS = { maxWorkspacesPerInvitation: MAX_WORKSPACES_PER_INVITATION, maxLogoBytes: MAX_LOGO_BYTES };
+export const LIMITS = { maxWorkspacesPerInvitation: MAX_WORKSPACES_PER_INVITATION, maxLogoBytes: MAX_LOGO_BYTES, maxImportBytes: IMPORT_LIMITS.maxBytes };
 
 /**
  * The organisations of a user, each with the permissions their role holds there and the

@@ -19,7 +19,7 @@ export const meQuery = authedProcedure
           workspaces: z.array(z.object({ id: z.string(), name: z.string(), slug: z.string(), kind: z.enum(['global', 'chapter']), role: z.enum(WORKSPACE_ROLES) })),
         }),
       ),
-      limits: z.object({ maxWorkspacesPerInvitation: z.number(), maxLogoBytes: z.number() }),
+      limits: z.object({ maxWorkspacesPerInvitation: z.number(), maxLogoBytes: z.number(), maxImportBytes: z.number() }),
     }),
   )
   .query(async ({ ctx }) => ({
