@@ -9,8 +9,8 @@ export interface ConnectOptions {
   statementTimeoutMs?: number;
   maxConnections?: number;
   onPoolError?: (error: Error) => void;
-  /** Called with the SQL of every query run (tests count queries with it). */
-  onQuery?: (sql: string) => void;
+  /** Called with the SQL (and parameters) of every query run (tests count queries with it). */
+  onQuery?: (sql: string, parameters: readonly unknown[]) => void;
 }
 
 // timestamptz as Date, int8 (count(*)) as number: counts here never approach 2^53.
@@ -43,7 +43,7 @@ export function connectDatabase(databaseUrl: string, options: ConnectOptions = {
   const onQuery = options.onQuery;
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
-    log: onQuery ? (event) => onQuery(event.query.sql) : undefined,
+    log: onQuery ? (event) => onQuery(event.query.sql, event.query.parameters) : undefined,
   });
   pools.set(db, pool);
   return db;

@@ -39,6 +39,8 @@ export interface OrganisationsTable {
   id: Generated<string>;
   name: string;
   created_at: CreatedAt;
+  /** Raised by a trigger on every change to the organisation's field definitions. */
+  field_definitions_version: Generated<number>;
 }
 
 export interface WorkspacesTable {

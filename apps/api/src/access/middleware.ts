@@ -61,7 +61,7 @@ export function workspaceProcedure(needs: WorkspacePermission | { workspace?: Wo
         ctx: {
           ...ctx,
           org: { id: access.organisationId, role: orgRole },
-          workspace: { id: access.workspaceId, kind: access.kind, role },
+          workspace: { id: access.workspaceId, kind: access.kind, role, fieldsVersion: access.fieldsVersion },
         },
       });
     });

@@ -43,13 +43,17 @@ export interface WorkspaceAccess {
   kind: 'global' | 'chapter';
   orgRole: OrgRole;
   role: WorkspaceRole | null;
+  /** The organisation's field definitions version (see records/definitions-cache.ts). */
+  fieldsVersion: number;
 }
 
 export async function resolveWorkspaceAccess(db: Db, userId: string, workspaceId: string): Promise<WorkspaceAccess | null> {
   const row = await db
     .selectFrom('workspaces as w')
     .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'w.organisation_id').on('m.user_id', '=', userId))
+    .innerJoin('organisations as o', 'o.id', 'w.organisation_id')
     .select([
+      'o.field_definitions_version',
       'w.id',
       'w.organisation_id',
       'w.kind',
@@ -65,6 +69,7 @@ export async function resolveWorkspaceAccess(db: Db, userId: string, workspaceId
     organisationId: row.organisation_id,
     kind: row.kind,
     orgRole: row.org_role,
+    fieldsVersion: row.field_definitions_version,
     role: effectiveWorkspaceRole({
       orgRole: row.org_role,
       globalRole: (row.global_role as WorkspaceRole | null) ?? null,

@@ -57,6 +57,7 @@ export async function authenticateApiKey(db: Db, key: string, workspaceId: strin
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
     .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'k.organisation_id').onRef('m.user_id', '=', 'k.user_id'))
+    .innerJoin('organisations as o', 'o.id', 'k.organisation_id')
     .leftJoin('workspaces as w', (j) => j.on('w.id', '=', workspaceId ?? NO_WORKSPACE).onRef('w.organisation_id', '=', 'k.organisation_id'))
     .select((eb) => [
       'k.id',
@@ -68,6 +69,7 @@ export async function authenticateApiKey(db: Db, key: string, workspaceId: strin
       'u.name',
       'u.avatar_url',
       'm.org_role',
+      'o.field_definitions_version',
       'w.id as workspace_id',
       'w.kind as workspace_kind',
       eb.selectFrom('workspace_memberships as wm').select('wm.role').whereRef('wm.workspace_id', '=', 'w.id').whereRef('wm.user_id', '=', 'k.user_id').as('workspace_role'),
@@ -104,6 +106,7 @@ export async function authenticateApiKey(db: Db, key: string, workspaceId: strin
                     organisationId: row.organisation_id,
                     kind: row.workspace_kind,
                     orgRole: row.org_role,
+                    fieldsVersion: row.field_definitions_version,
                     role: effectiveWorkspaceRole({
                       orgRole: row.org_role,
                       globalRole: (row.global_role as WorkspaceRole | null) ?? null,

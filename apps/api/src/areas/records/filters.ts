@@ -18,10 +18,50 @@ export interface RecordPlace {
   organisationId: string;
   workspaceId: string;
   kind: 'global' | 'chapter';
+  /** The organisation's field definitions version, read with the caller's standing (see below). */
+  fieldsVersion?: number;
+}
+
+/**
+ * Each organisation's field definitions as last read, with the version they were read at. A read
+ * that knows the current version (read with the caller's standing, in the same query) uses them
+ * only when that version matches, so a change made on any instance is seen by the next request.
+ * Transactions always read afresh.
+ */
+const definitionsCache = new Map<string, { version: number; definitions: (FieldDefinition & { position: number })[] }>();
+const CACHED_ORGANISATIONS = 1_000;
+
+async function organisationDefinitions(db: Db, organisationId: string, version: number) {
+  const cached = definitionsCache.get(organisationId);
+  if (cached?.version === version) return cached.definitions;
+  const definitions = await db
+    .selectFrom('field_definitions')
+    .select(['id', 'key', 'label', 'type', 'scope', 'workspace_id', 'required', 'options', 'entity', 'position'])
+    .where('organisation_id', '=', organisationId)
+    .orderBy('position')
+    .execute();
+  // Only ever replaced by a newer read: a slow request must not put back older definitions.
+  const now = definitionsCache.get(organisationId);
+  if (!now || now.version < version) {
+    definitionsCache.delete(organisationId);
+    if (definitionsCache.size >= CACHED_ORGANISATIONS) definitionsCache.delete(definitionsCache.keys().next().value!);
+    definitionsCache.set(organisationId, { version, definitions });
+  }
+  return definitions;
 }
 
 /** The custom fields a record of this entity has in this workspace. */
 export async function visibleDefinitions(db: Db | Transaction<Database>, place: RecordPlace, entity: FieldEntity): Promise<FieldDefinition[]> {
+  if (place.fieldsVersion !== undefined && !db.isTransaction) {
+    const all = await organisationDefinitions(db as Db, place.organisationId, place.fieldsVersion);
+    return all
+      .filter(
+        (f) =>
+          f.entity === entity &&
+          (f.scope === 'core' || (f.scope === 'global_internal' && place.kind === 'global') || (f.scope === 'workspace' && f.workspace_id === place.workspaceId)),
+      )
+      .map(({ position: _position, ...definition }) => definition);
+  }
   return db
     .selectFrom('field_definitions')
     .select(['id', 'key', 'label', 'type', 'scope', 'workspace_id', 'required', 'options', 'entity'])

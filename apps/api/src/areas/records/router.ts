@@ -30,10 +30,10 @@ import {
   updateDealInput,
 } from './schemas.js';
 
-type WorkspaceCtx = { user: { id: string }; org: { id: string }; workspace: { id: string; kind: 'global' | 'chapter'; role: WorkspaceRole | null } };
+type WorkspaceCtx = { user: { id: string }; org: { id: string }; workspace: { id: string; kind: 'global' | 'chapter'; role: WorkspaceRole | null; fieldsVersion: number } };
 
 const callerOf = (ctx: WorkspaceCtx): RecordCaller => ({
-  place: { organisationId: ctx.org.id, workspaceId: ctx.workspace.id, kind: ctx.workspace.kind },
+  place: { organisationId: ctx.org.id, workspaceId: ctx.workspace.id, kind: ctx.workspace.kind, fieldsVersion: ctx.workspace.fieldsVersion },
   userId: ctx.user.id,
   role: ctx.workspace.role,
 });
