@@ -7,6 +7,7 @@ import { apiKeysRouter } from './areas/api-keys/router.js';
 import { integrationsRouter } from './areas/integrations/router.js';
 import { fieldsRouter } from './areas/fields/router.js';
 import { companiesRouter, contactsRouter, dealsRouter } from './areas/records/router.js';
+import { consentRouter, emailCategoriesRouter } from './areas/consent/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -22,6 +23,8 @@ export const appRouter = router({
   contacts: contactsRouter,
   companies: companiesRouter,
   deals: dealsRouter,
+  emailCategories: emailCategoriesRouter,
+  consent: consentRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -61,6 +61,15 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
   const freshImport = async (t: SampleTarget) =>
     (await storeImportFile(getApp().db, { organisationId: t.organisationId, workspaceId: t.workspaceId, userId: t.caller.id, apiKeyId: null }, 'sample.csv', [Buffer.from(`Email,First name\nimport-${unique()}@example.org,Sam\n`)])).id;
   const importMapping = [{ builtIn: 'email' }, { builtIn: 'firstName' }];
+  /** An email category of the target workspace, written directly (archived when asked). */
+  const freshCategory = async (t: SampleTarget, archived = false) =>
+    (
+      await getApp()
+        .db.insertInto('email_categories')
+        .values({ organisation_id: t.organisationId, workspace_id: t.workspaceId, name: `Sample ${unique()}`, archived_at: archived ? new Date() : null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   const freshMember = (t: SampleTarget) => addMember(getApp().db, t.organisationId, `target-${unique()}@example.org`, 'member');
   return {
     'users.list': async (t) => ({ organisationId: t.organisationId }),
@@ -142,5 +151,25 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'deals.create': async (t) => ({ workspaceId: t.workspaceId, name: 'Big deal', amount: 1200.5, currency: 'EUR' }),
     'deals.update': async (t) => ({ workspaceId: t.workspaceId, dealId: await freshDeal(t), amount: 99 }),
     'deals.delete': async (t) => ({ workspaceId: t.workspaceId, dealId: await freshDeal(t) }),
+    'emailCategories.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'emailCategories.get': async (t) => ({ workspaceId: t.workspaceId, categoryId: await freshCategory(t) }),
+    'emailCategories.create': async (t) => ({ workspaceId: t.workspaceId, name: `Newsletter ${unique()}`, description: 'Monthly news' }),
+    'emailCategories.update': async (t) => ({ workspaceId: t.workspaceId, categoryId: await freshCategory(t), subscribedByDefault: true }),
+    'emailCategories.reorder': async (t) => ({ workspaceId: t.workspaceId, categoryIds: [await freshCategory(t), await freshCategory(t)] }),
+    'emailCategories.archive': async (t) => ({ workspaceId: t.workspaceId, categoryId: await freshCategory(t) }),
+    'emailCategories.restore': async (t) => ({ workspaceId: t.workspaceId, categoryId: await freshCategory(t, true) }),
+    'emailCategories.delete': async (t) => ({ workspaceId: t.workspaceId, categoryId: await freshCategory(t) }),
+    'consent.get': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
+    'consent.history': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
+    'consent.set': async (t) => ({
+      workspaceId: t.workspaceId,
+      contactId: (await freshContact(t)).id,
+      workspace: 'subscribed',
+      categories: [{ categoryId: await freshCategory(t), status: 'unsubscribed' }],
+    }),
+    'consent.bulkSet': async (t) => {
+      await freshContact(t);
+      return { workspaceId: t.workspaceId, filters: [{ field: 'firstName', op: 'eq', value: 'Sample' }], change: { level: 'category', categoryId: await freshCategory(t), status: 'subscribed' } };
+    },
   };
 }

@@ -90,6 +90,8 @@ export interface ContactsTable {
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
+  /** The person's global unsubscribe (nothing from any workspace), when set. */
+  unsubscribed_at: Timestamp | null;
 }
 
 /** A contact as one workspace knows them: that workspace's assignee and own field values. */
@@ -102,6 +104,55 @@ export interface ContactWorkspacesTable {
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
+  /** The workspace switch of consent (migrations/0011_consent.ts). */
+  subscription: Generated<WorkspaceSubscription>;
+}
+
+export const WORKSPACE_SUBSCRIPTIONS = ['subscribed', 'unsubscribed', 'neutral'] as const;
+export type WorkspaceSubscription = (typeof WORKSPACE_SUBSCRIPTIONS)[number];
+export const CATEGORY_CHOICES = ['subscribed', 'unsubscribed'] as const;
+export type CategoryChoice = (typeof CATEGORY_CHOICES)[number];
+export const CONSENT_SOURCES = ['console', 'import', 'api', 'unsubscribe_link', 'provider_webhook'] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+export type ConsentLevel = 'global' | 'workspace' | 'category';
+
+export interface EmailCategoriesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  subscribed_by_default: Generated<boolean>;
+  position: Generated<number>;
+  archived_at: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+/** A person's choice for one category; no row means the category's default. */
+export interface ContactCategoriesTable {
+  category_id: string;
+  contact_id: string;
+  organisation_id: string;
+  status: CategoryChoice;
+  updated_at: Generated<Date>;
+}
+
+/** Append-only (a trigger refuses updates and deletes): every change of consent at any level. */
+export interface ConsentHistoryTable {
+  id: Generated<string>;
+  occurred_at: CreatedAt;
+  organisation_id: string;
+  contact_id: string;
+  workspace_id: string | null;
+  category_id: string | null;
+  level: ConsentLevel;
+  previous: string | null;
+  status: string;
+  source: ConsentSource;
+  actor_user_id: string | null;
+  actor_api_key_id: string | null;
 }
 
 export const FIELD_ENTITIES = ['contact', 'company', 'deal'] as const;
@@ -327,6 +378,9 @@ export interface Database {
   workspace_slug_redirects: WorkspaceSlugRedirectsTable;
   contacts: ContactsTable;
   contact_workspaces: ContactWorkspacesTable;
+  email_categories: EmailCategoriesTable;
+  contact_categories: ContactCategoriesTable;
+  consent_history: ConsentHistoryTable;
   field_definitions: FieldDefinitionsTable;
   field_keys: FieldKeysTable;
   companies: CompaniesTable;

@@ -5,6 +5,7 @@ import { assertMayEdit, refuse } from './ownership.js';
 import { resolveWorkspaceAccess } from '../../access/roles.js';
 import { AppError, isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { consentFilters } from '../consent/effective.js';
 import { type BuiltIn, compileFilters, countMatching, decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
 import { type ContactFields, contactFieldsSchema, type Filter } from './schemas.js';
 import { contactPlacement, type FieldDefinition, validateValues, type ValuesProblem, visibleValues } from './values.js';
@@ -23,7 +24,7 @@ export interface RecordCaller {
   role: WorkspaceRole | null;
 }
 
-const CONTACT_BUILT_INS: Record<string, BuiltIn> = {
+export const CONTACT_BUILT_INS: Record<string, BuiltIn> = {
   firstName: { type: 'text', column: 'c.first_name', emptyIsUnset: true },
   lastName: { type: 'text', column: 'c.last_name', emptyIsUnset: true },
   email: { type: 'text', column: 'c.email', lowercase: true },
@@ -33,7 +34,7 @@ const CONTACT_BUILT_INS: Record<string, BuiltIn> = {
   assigneeUserId: { type: 'id', column: 'cw.assignee_user_id' },
 };
 
-const contactValuesColumn = (field: FieldDefinition) => (contactPlacement(field.scope) === 'link' ? 'cw.field_values' : 'c.field_values');
+export const contactValuesColumn = (field: FieldDefinition) => (contactPlacement(field.scope) === 'link' ? 'cw.field_values' : 'c.field_values');
 
 function contactsIn(db: Db | Transaction<Database>, place: RecordPlace) {
   return db
@@ -98,7 +99,7 @@ export async function getContact(db: Db, place: RecordPlace, contactId: string) 
 /** Lists and searches: filters ANDed, keyset pages newest first, a total exact up to 10,000. */
 export async function searchContacts(db: Db, place: RecordPlace, input: { filters: Filter[]; limit: number; cursor?: string }) {
   const fields = await visibleDefinitions(db, place, 'contact');
-  const conditions = compileFilters(input.filters, CONTACT_BUILT_INS, fields, contactValuesColumn);
+  const conditions = compileFilters(input.filters, CONTACT_BUILT_INS, fields, contactValuesColumn, await consentFilters(db, place, input.filters));
   const after = decodeCursor(input.cursor);
   let matching = contactsIn(db, place);
   for (const condition of conditions) matching = matching.where(condition);
@@ -138,7 +139,13 @@ export async function searchAllWorkspaces(db: Db, place: RecordPlace, input: { f
   if (place.kind !== 'global') throw new AppError('BAD_REQUEST', 'The all-workspaces view opens from the global workspace.');
   const fields = await visibleDefinitions(db, place, 'contact');
   const linkValues = "coalesce(cw.field_values, '{}'::jsonb)";
-  const conditions = compileFilters(input.filters, CONTACT_BUILT_INS, fields, (f) => (contactPlacement(f.scope) === 'link' ? linkValues : 'c.field_values'));
+  const conditions = compileFilters(
+    input.filters,
+    CONTACT_BUILT_INS,
+    fields,
+    (f) => (contactPlacement(f.scope) === 'link' ? linkValues : 'c.field_values'),
+    await consentFilters(db, place, input.filters),
+  );
   const after = decodeCursor(input.cursor);
   let matching = db
     .selectFrom('contacts as c')

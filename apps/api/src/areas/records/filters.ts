@@ -104,10 +104,18 @@ function typeOf(field: FieldDefinition): FilterType {
   return field.type;
 }
 
+/**
+ * Filters another area compiles itself (contact consent: consent/filters.ts): the condition for a
+ * filter it knows, `undefined` for the others. It refuses what it knows but cannot take.
+ */
+export type OwnFilters = (filter: Filter) => RawBuilder<boolean> | undefined;
+
 /** Turns the filters into SQL conditions, or refuses the first one that does not fit its field. */
-export function compileFilters(filters: Filter[], builtIns: Record<string, BuiltIn>, fields: FieldDefinition[], valuesColumn: ValuesColumnOf): RawBuilder<boolean>[] {
+export function compileFilters(filters: Filter[], builtIns: Record<string, BuiltIn>, fields: FieldDefinition[], valuesColumn: ValuesColumnOf, own?: OwnFilters): RawBuilder<boolean>[] {
   const byKey = new Map(fields.map((f) => [f.key, f]));
   return filters.map((filter) => {
+    const owned = own?.(filter);
+    if (owned) return owned;
     const builtIn = Object.hasOwn(builtIns, filter.field) ? builtIns[filter.field] : undefined;
     const field = builtIn ? undefined : byKey.get(filter.field);
     if (!builtIn && !field) throw new AppError('BAD_REQUEST', `Filter on '${filter.field}': there is no such field here.`);
