@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiKeysPage } from './areas/api-keys/ApiKeysPage';
 import { AuditLogPage } from './areas/audit/AuditLogPage';
+import { EmailCategoriesPage } from './areas/consent/EmailCategoriesPage';
 import { FieldsPage } from './areas/fields/FieldsPage';
 import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
 import { OverviewPage } from './areas/overview/OverviewPage';
@@ -54,6 +55,7 @@ const AREAS: Area[] = [
     detail: (org, slug, limits) => <WorkspaceSettingsPage key={org.id} organisation={org} slug={slug} limits={limits} />,
   },
   { path: 'fields', label: 'Fields', render: (org) => <FieldsPage key={org.id} organisation={org} /> },
+  { path: 'email-categories', label: 'Email categories', render: (org) => <EmailCategoriesPage key={org.id} organisation={org} /> },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys.manageOwn', render: (org) => <ApiKeysPage key={org.id} organisation={org} /> },
   { path: 'integrations', label: 'Integrations', permission: 'integrations.manage', render: (org) => <IntegrationsPage key={org.id} organisation={org} /> },
   { path: 'audit', label: 'Audit log', permission: 'audit.view', render: (org) => <AuditLogPage key={org.id} organisation={org} /> },

@@ -11,6 +11,10 @@ import { PAGE_SIZE, RecordsList } from './RecordsList';
 import { actionsColumn, customFieldColumns, type RecordColumn } from './RecordsTable';
 import { contactName, RemoveContactDialog } from './RemoveContactDialog';
 import { NoWorkspace, useChosenWorkspace, type WorkspaceEntry, WorkspacePicker } from './WorkspacePicker';
+import { BulkConsentDialog } from '../consent/BulkConsentDialog';
+import { useConsentFilterables } from '../consent/consentFilters';
+import { ContactRecordDialog, contactPath } from '../consent/ConsentPanel';
+import { Link, navigate } from '../../routes';
 
 const NOUN = { one: 'contact', many: 'contacts' };
 
@@ -21,7 +25,7 @@ const NOUN = { one: 'contact', many: 'contacts' };
  */
 export function ContactsPage(props: { organisation: Organisation; toolbarExtra?: (workspace: WorkspaceEntry) => React.ReactNode }) {
   const { organisation } = props;
-  const { workspace, slug } = useChosenWorkspace(organisation, 'contacts');
+  const { workspace, slug, rest } = useChosenWorkspace(organisation, 'contacts');
   if (!workspace) {
     return (
       <>
@@ -32,10 +36,10 @@ export function ContactsPage(props: { organisation: Organisation; toolbarExtra?:
       </>
     );
   }
-  return <WorkspaceContacts key={workspace.id} organisation={organisation} workspace={workspace} toolbarExtra={props.toolbarExtra} />;
+  return <WorkspaceContacts key={workspace.id} organisation={organisation} workspace={workspace} toolbarExtra={props.toolbarExtra} openContactId={rest[0] ?? null} />;
 }
 
-function WorkspaceContacts(props: { organisation: Organisation; workspace: WorkspaceEntry; toolbarExtra?: (workspace: WorkspaceEntry) => React.ReactNode }) {
+function WorkspaceContacts(props: { organisation: Organisation; workspace: WorkspaceEntry; toolbarExtra?: (workspace: WorkspaceEntry) => React.ReactNode; openContactId: string | null }) {
   const { organisation, workspace } = props;
   const utils = trpc.useUtils();
   const userId = trpc.me.useQuery().data?.user.id;
@@ -45,6 +49,9 @@ function WorkspaceContacts(props: { organisation: Organisation; workspace: Works
   const [allWorkspaces, setAllWorkspaces] = useState(false);
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
   const [removing, setRemoving] = useState<Contact | null>(null);
+  const [bulkConsent, setBulkConsent] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const consentFilterables = useConsentFilterables(workspace.id);
 
   const contacts = trpc.contacts.search.useInfiniteQuery(
     { workspaceId: workspace.id, filters, limit: PAGE_SIZE, allWorkspaces },
@@ -63,13 +70,19 @@ function WorkspaceContacts(props: { organisation: Organisation; workspace: Works
       { field: 'language', label: 'Language', kind: 'text' },
       ...(userId ? [{ field: 'assigneeUserId', label: 'Assignee', kind: 'choice' as const, options: [{ id: userId, label: 'Me' }] }] : []),
       ...fields.map(filterableOf),
+      ...(allWorkspaces ? [] : consentFilterables),
     ],
-    [fields, userId],
+    [fields, userId, consentFilterables, allWorkspaces],
   );
 
   const columns = useMemo(() => {
     const list: RecordColumn<Contact>[] = [
-      { id: 'name', header: 'Name', cell: ({ row }) => contactName(row.original) },
+      {
+        id: 'name',
+        header: 'Name',
+        // The person's record (/contacts/:slug/:contactId): their email consent, read only for those who may not edit them.
+        cell: ({ row }) => (allWorkspaces ? contactName(row.original) : <Link to={contactPath(organisation, workspace, row.original.id)}>{contactName(row.original)}</Link>),
+      },
       { id: 'email', header: 'Email', cell: ({ row }) => row.original.email ?? <span className="muted">—</span> },
       { id: 'phone', header: 'Phone', cell: ({ row }) => row.original.phone ?? <span className="muted">—</span> },
       { id: 'country', header: 'Country', cell: ({ row }) => row.original.country ?? <span className="muted">—</span> },
@@ -105,6 +118,11 @@ function WorkspaceContacts(props: { organisation: Organisation; workspace: Works
         <div className="toolbar">
           <WorkspacePicker organisation={organisation} area="contacts" workspace={workspace} />
           {mayCreate && props.toolbarExtra?.(workspace)}
+          {workspace.role === 'admin' && !allWorkspaces && (
+            <button type="button" className="button" onClick={() => setBulkConsent(true)}>
+              Change consent…
+            </button>
+          )}
           {mayCreate && (
             <button type="button" className="button primary" onClick={() => setEditing('new')}>
               New contact
@@ -127,6 +145,11 @@ function WorkspaceContacts(props: { organisation: Organisation; workspace: Works
         </label>
       )}
       <ErrorMessage error={fieldsError} />
+      {notice && (
+        <p className="success" role="status">
+          {notice}
+        </p>
+      )}
       <FilterBar noun={NOUN.many} filterables={filterables} filters={filters} onChange={setFilters} />
       <RecordsList noun={NOUN} label="Contacts" filtered={filters.length > 0} query={contacts} columns={columns} />
       {editing && userId && (
@@ -139,6 +162,23 @@ function WorkspaceContacts(props: { organisation: Organisation; workspace: Works
           onSaved={() => {
             setEditing(null);
             refresh();
+          }}
+        />
+      )}
+      {props.openContactId && !allWorkspaces && (
+        <ContactRecordDialog workspace={workspace} contactId={props.openContactId} userId={userId} onClose={() => navigate(contactPath(organisation, workspace, null))} />
+      )}
+      {bulkConsent && (
+        <BulkConsentDialog
+          workspace={workspace}
+          filters={filters}
+          matching={contacts.data && !contacts.data.pages[0]?.totalIsEstimate ? (contacts.data.pages[0]?.total ?? null) : null}
+          onClose={() => setBulkConsent(false)}
+          onDone={(message) => {
+            setBulkConsent(false);
+            setNotice(message);
+            refresh();
+            void utils.consent.invalidate();
           }}
         />
       )}
