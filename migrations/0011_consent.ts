@@ -95,4 +95,26 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create trigger consent_history_no_truncate before truncate on consent_history
     for each statement execute function consent_history_is_append_only()`.execute(db);
+
+  // The switch lives on the link, which goes when the person is removed from the workspace: a
+  // new link takes the last switch the history recorded for that person and workspace, so an
+  // opt-out survives being removed and added again (by hand, a bulk upsert or an import). Once
+  // per statement, joined over the inserted rows: a bulk insert pays one join, not a query a row.
+  await sql`
+    create function contact_workspaces_recorded_subscription() returns trigger language plpgsql as $$
+    begin
+      update contact_workspaces cw set subscription = recorded.status
+      from (
+        select distinct on (h.contact_id, h.workspace_id) h.contact_id, h.workspace_id, h.status
+        from added a
+        join consent_history h on h.contact_id = a.contact_id and h.workspace_id = a.workspace_id and h.level = 'workspace'
+        where a.subscription = 'neutral'
+        order by h.contact_id, h.workspace_id, h.id desc
+      ) recorded
+      where cw.contact_id = recorded.contact_id and cw.workspace_id = recorded.workspace_id and cw.subscription <> recorded.status;
+      return null;
+    end $$`.execute(db);
+  await sql`
+    create trigger contact_workspaces_recorded_subscription after insert on contact_workspaces
+    referencing new table as added for each statement execute function contact_workspaces_recorded_subscription()`.execute(db);
 }

@@ -311,6 +311,32 @@ describe('changing consent', () => {
     expect(left).toEqual([]);
   });
 
+  it('lets a workspace be deleted with its categories and their history; the person keeps the rest', async () => {
+    const slug = `going-${unique()}`;
+    const going = (await steward.app.db.insertInto('workspaces').values({ organisation_id: steward.org.organisationId, kind: 'chapter', name: 'Going', slug }).returning('id').executeTakeFirstOrThrow()).id;
+    const goingCategory = await createCategory('Going news', {}, going);
+    const id = await person([chapter, going]);
+    ok(await setConsent(admin, id, { workspace: 'unsubscribed', categories: [{ categoryId: goingCategory.id, status: 'subscribed' }] }, going));
+    ok(await setConsent(admin, id, { workspace: 'subscribed' }));
+    ok(await call(admin, 'workspaces.delete', { workspaceId: going, confirmSlug: slug }));
+    const left = await steward.app.db.selectFrom('consent_history').select(['level', 'workspace_id']).where('contact_id', '=', id).execute();
+    expect(left).toEqual([{ level: 'workspace', workspace_id: chapter }]);
+    expect(await steward.app.db.selectFrom('contact_categories').select('contact_id').where('contact_id', '=', id).execute()).toEqual([]);
+  });
+
+  it('keeps a workspace opt-out when the person is removed from the workspace and added again', async () => {
+    const email = `back-${unique()}@example.org`;
+    const { id } = ok(await call<{ id: string }>(admin, 'contacts.create', { workspaceId: chapter, firstName: 'Back', email }));
+    ok(await setConsent(admin, id, { workspace: 'unsubscribed' }));
+    ok(await call(admin, 'contacts.unlink', { workspaceId: chapter, contactId: id }));
+    ok(await call(admin, 'contacts.link', { workspaceId: chapter, email }));
+    expect(ok(await call<Consent>(admin, 'consent.get', { workspaceId: chapter, contactId: id }, 'query')).workspace).toBe('unsubscribed');
+    ok(await call(admin, 'contacts.unlink', { workspaceId: chapter, contactId: id }));
+    const bulk = ok(await call<{ results: { status: string }[] }>(admin, 'contacts.bulk', { workspaceId: chapter, rows: [{ email }, { email: `new-${unique()}@example.org` }] }));
+    expect(bulk.results.map((r) => r.status)).toEqual(['linked', 'created']);
+    expect(ok(await call<Consent>(admin, 'consent.get', { workspaceId: chapter, contactId: id }, 'query')).workspace).toBe('unsubscribed');
+  });
+
   it('follows the record’s ownership: members change their own contacts, viewers nothing', async () => {
     const own = await person([chapter], member.id);
     const others = await person([chapter], steward.org.admin.id);
