@@ -22,14 +22,16 @@ let steward: BrowserTest;
 let org: SeededOrganisation;
 let member: SeededUser;
 let viewer: SeededUser;
+let contactId: string;
 
 beforeAll(async () => {
   steward = await startBrowserTest();
   org = await seedOrganisation(steward.app, 'Acme');
   member = await addSignedInMember(steward.app, org.organisationId, 'member@acme.example', 'member', [{ workspaceId: org.chapterWorkspaceId, role: 'member' }]);
   viewer = await addSignedInMember(steward.app, org.organisationId, 'viewer@acme.example', 'member', [{ workspaceId: org.chapterWorkspaceId, role: 'viewer' }]);
-  const created = await member.agent.trpc('contacts.create', { workspaceId: org.chapterWorkspaceId, firstName: 'Sam', lastName: 'Rivers', email: 'sam@example.org' }, 'mutation');
+  const created = await member.agent.trpc<{ id: string }>('contacts.create', { workspaceId: org.chapterWorkspaceId, firstName: 'Sam', lastName: 'Rivers', email: 'sam@example.org' }, 'mutation');
   expect(created.error, created.text).toBeNull();
+  contactId = created.data.id;
 });
 afterAll(() => steward?.close());
 
@@ -112,5 +114,25 @@ describe('email categories and consent in the console', () => {
     expect(await viewerDialog.getByRole('checkbox').count()).toBe(0);
     expect(await viewerPage.getByRole('button', { name: 'Change consent…' }).count()).toBe(0);
     await keepScreenshot(viewerPage, 'consent-viewer-record');
+
+    // 4. The admin lists who does not receive the newsletter and switches all of them back on for the workspace.
+    await openInChapter(adminPage, 'Contacts');
+    await adminPage.getByLabel('Filter on', { exact: true }).selectOption({ label: 'Emails from this workspace' });
+    await adminPage.getByLabel('Value', { exact: true }).selectOption('unsubscribed');
+    await adminPage.getByRole('button', { name: 'Add filter', exact: true }).click();
+    await expect.poll(() => adminPage.locator('.records-total').innerText()).toBe('1 contact matches');
+    await adminPage.getByRole('button', { name: 'Change consent…', exact: true }).click();
+    const bulk = adminPage.getByRole('dialog', { name: 'Change consent of the listed contacts' });
+    await bulk.getByLabel('Change', { exact: true }).selectOption('workspace');
+    await bulk.getByLabel('Set to', { exact: true }).selectOption('neutral');
+    await bulk.getByRole('button', { name: 'Apply to all', exact: true }).click();
+    await adminPage.getByRole('status').filter({ hasText: 'Consent changed for 1 of the 1 matching contacts.' }).waitFor();
+    await adminPage.getByRole('link', { name: 'Sam Rivers', exact: true }).waitFor({ state: 'detached' });
+    const latest = await member.agent.trpc<{ entries: { level: string; previous: string; status: string; source: string; actorEmail: string }[] }>('consent.history', {
+      workspaceId: org.chapterWorkspaceId,
+      contactId,
+    });
+    expect(latest.data.entries[0]).toMatchObject({ level: 'workspace', previous: 'unsubscribed', status: 'neutral', source: 'console', actorEmail: org.admin.email });
+    await keepScreenshot(adminPage, 'consent-bulk-admin');
   });
 });

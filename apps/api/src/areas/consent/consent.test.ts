@@ -228,6 +228,8 @@ describe('the order of authority', () => {
     expect(globally).not.toContain(off);
     expect(await search([{ field: 'workspaceSubscription', op: 'eq', value: 'unsubscribed' }])).toContain(off);
     expect(await search([{ field: 'workspaceSubscription', op: 'anyOf', value: ['neutral', 'subscribed'] }])).not.toContain(off);
+    expect(await search([{ field: 'workspaceSubscription', op: 'set' }])).toContain(off);
+    expect(await search([{ field: 'workspaceSubscription', op: 'notSet' }])).toEqual(expect.arrayContaining([global, chose]));
     const chosen = await search([{ field: `consent:${defaultOff.id}`, op: 'set' }]);
     expect(chosen).toContain(chose);
     expect(chosen).not.toContain(global);

@@ -75,7 +75,8 @@ const CATEGORY_FILTER = /^consent:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 /**
  * The consent filters of contact lists, over `c` and `cw`:
  * - `globallyUnsubscribed`: `eq` true/false (`set` / `notSet` say the same);
- * - `workspaceSubscription`: `eq` / `anyOf` among subscribed, unsubscribed, neutral;
+ * - `workspaceSubscription`: `eq` / `anyOf` among subscribed, unsubscribed, neutral; `set` /
+ *   `notSet`: whether they chose (anything but neutral);
  * - `consent:<categoryId>`: `eq` true/false — whether a campaign of the category reaches them now
  *   (the whole order of authority); `set` / `notSet` — whether they made a choice for it.
  * The categories named are read once, and must be this workspace's.
@@ -97,7 +98,9 @@ export async function consentFilters(db: Db | Transaction<Database>, place: Reco
       return wanted ? sql<boolean>`c.unsubscribed_at is not null` : sql<boolean>`c.unsubscribed_at is null`;
     }
     if (filter.field === 'workspaceSubscription') {
-      const values = filter.op === 'eq' ? [filter.value] : filter.op === 'anyOf' && Array.isArray(filter.value) ? filter.value : refuse('use eq or anyOf');
+      if (filter.op === 'set') return sql<boolean>`cw.subscription <> 'neutral'`;
+      if (filter.op === 'notSet') return sql<boolean>`cw.subscription = 'neutral'`;
+      const values = filter.op === 'eq' ? [filter.value] : filter.op === 'anyOf' && Array.isArray(filter.value) ? filter.value : refuse('use eq, anyOf, set or notSet');
       if (values.length === 0 || values.some((v) => !(WORKSPACE_SUBSCRIPTIONS as readonly unknown[]).includes(v))) refuse(`the values are ${WORKSPACE_SUBSCRIPTIONS.join(', ')}`);
       return sql<boolean>`cw.subscription = any(${values as string[]}::text[])`;
     }
