@@ -17,7 +17,7 @@ import { createApiKey } from '../apps/api/src/areas/api-keys/api-keys.js';
 import { searchContacts } from '../apps/api/src/areas/records/contacts.js';
 import { TEST_SECRET_KEY } from '../packages/test-kit/src/app.js';
 import { actorFor, addMember } from '../packages/test-kit/src/seed.js';
-import { format, measureLoad, startServerProcess, type LoadResult } from './load.js';
+import { cpuMsOf, format, measureLoad, startServerProcess, type LoadResult } from './load.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -60,7 +60,7 @@ async function main() {
 
     const steward = await startServerProcess(
       'apps/api/src/main.ts',
-      { NODE_ENV: 'test', DATABASE_URL: databaseUrl, STEWARD_SECRET_KEY: TEST_SECRET_KEY, STEWARD_DEV_SIGN_IN: 'on', LOG_LEVEL: 'info', REST_RATE_LIMIT_PER_MINUTE: '100000000' },
+      { NODE_ENV: 'test', DATABASE_URL: databaseUrl, STEWARD_SECRET_KEY: TEST_SECRET_KEY, STEWARD_DEV_SIGN_IN: 'on', LOG_LEVEL: 'info', REST_RATE_LIMIT_PER_MINUTE: '100000000', ...(process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` } : {}) },
       'Steward is running',
     );
     servers.push(steward);
@@ -202,9 +202,17 @@ async function main() {
     await measureLoad({ ...load(steward.url), seconds: 2 });
     await measureLoad({ ...load(bare.url), seconds: 2 });
     const results: { steward: LoadResult[]; bare: LoadResult[] } = { steward: [], bare: [] };
+    const cpu = { steward: 0, bare: 0 };
+    /** One measurement, with the CPU the server process used for it (µs per request, from /proc). */
+    const measured = async (server: { pid: number }, side: 'steward' | 'bare', options: Parameters<typeof measureLoad>[0]) => {
+      const before = await cpuMsOf(server.pid);
+      const result = await measureLoad(options);
+      cpu[side] += ((await cpuMsOf(server.pid)) - before) / (result.requestsPerSecond * options.seconds) / ROUNDS;
+      return result;
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      results.bare.push(await measureLoad({ ...load(bare.url), seconds: SECONDS }));
-      results.steward.push(await measureLoad({ ...load(steward.url), seconds: SECONDS }));
+      results.bare.push(await measured(bare, 'bare', { ...load(bare.url), seconds: SECONDS }));
+      results.steward.push(await measured(steward, 'steward', { ...load(steward.url), seconds: SECONDS }));
     }
     const mean = (rs: LoadResult[]) => rs.reduce((sum, r) => sum + r.requestsPerSecond, 0) / rs.length;
     const errors = [...results.steward, ...results.bare].reduce((sum, r) => sum + r.errors, 0);
@@ -235,6 +243,7 @@ async function main() {
     console.log(`  Steward POST /api/v1/workspaces/{id}/contacts/search   ${format(mean(results.steward)).padStart(6)} req/s   p50 ${results.steward.at(-1)!.p50} ms, p99 ${results.steward.at(-1)!.p99} ms`);
     console.log(`  bare Express + pg (baseline)                          ${format(mean(results.bare)).padStart(6)} req/s   p50 ${results.bare.at(-1)!.p50} ms, p99 ${results.bare.at(-1)!.p99} ms`);
     console.log(`  ratio                                                  ${ratio.toFixed(2)}x the baseline (target ≥ 0.7: ${ratio >= 0.7 ? 'met' : 'MISSED'})`);
+    console.log(`  server CPU per request: Steward ${(cpu.steward * 1000).toFixed(0)} µs, bare ${(cpu.bare * 1000).toFixed(0)} µs (the rest is PostgreSQL and the load generator, on the same cores)`);
     console.log(`Adding a number field to the workspace of ${format(CONTACTS)}:`);
     console.log(`  created ${ms(createdIn)}, usable in a filter ${ms(usableIn)} (target ≤ 1000 ms: ${usableIn <= 1000 ? 'met' : 'MISSED'}), index built in the background after ${(indexedIn / 1000).toFixed(1)} s`);
     if (!allMet) process.exitCode = 1;

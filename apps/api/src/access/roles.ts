@@ -1,4 +1,4 @@
-import type { Database, Db, OrgRole, WorkspaceRole } from '@steward/db';
+import { type Database, type Db, type OrgRole, preparedQuery, type WorkspaceRole } from '@steward/db';
 import type { ExpressionBuilder } from 'kysely';
 
 const RANK: Record<WorkspaceRole, number> = { viewer: 1, member: 2, admin: 3 };
@@ -37,6 +37,24 @@ export function globalRoleOf(eb: ExpressionBuilder<Database & { w: Database['wor
  * A user's standing in a workspace, in one query: the organisation role, the role in this
  * workspace and the global role. Null when the user is not in the workspace's organisation.
  */
+/** A user's standing in a workspace: built, compiled and planned once (see preparedQuery). */
+const standingQuery = preparedQuery(['userId', 'workspaceId'], (db, p) =>
+  db
+    .selectFrom('workspaces as w')
+    .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'w.organisation_id').on('m.user_id', '=', p.userId))
+    .innerJoin('organisations as o', 'o.id', 'w.organisation_id')
+    .select([
+      'o.field_definitions_version',
+      'w.id',
+      'w.organisation_id',
+      'w.kind',
+      'm.org_role',
+      (eb) => eb.selectFrom('workspace_memberships').select('role').whereRef('workspace_id', '=', 'w.id').where('user_id', '=', p.userId).as('workspace_role'),
+      (eb) => globalRoleOf(eb, p.userId).as('global_role'),
+    ])
+    .where('w.id', '=', p.workspaceId)
+);
+
 export interface WorkspaceAccess {
   workspaceId: string;
   organisationId: string;
@@ -48,21 +66,7 @@ export interface WorkspaceAccess {
 }
 
 export async function resolveWorkspaceAccess(db: Db, userId: string, workspaceId: string): Promise<WorkspaceAccess | null> {
-  const row = await db
-    .selectFrom('workspaces as w')
-    .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'w.organisation_id').on('m.user_id', '=', userId))
-    .innerJoin('organisations as o', 'o.id', 'w.organisation_id')
-    .select([
-      'o.field_definitions_version',
-      'w.id',
-      'w.organisation_id',
-      'w.kind',
-      'm.org_role',
-      (eb) => eb.selectFrom('workspace_memberships').select('role').whereRef('workspace_id', '=', 'w.id').where('user_id', '=', userId).as('workspace_role'),
-      (eb) => globalRoleOf(eb, userId).as('global_role'),
-    ])
-    .where('w.id', '=', workspaceId)
-    .executeTakeFirst();
+  const row = (await standingQuery(db, { userId, workspaceId })).rows[0];
   if (!row) return null;
   return {
     workspaceId: row.id,

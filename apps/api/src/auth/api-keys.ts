@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type ApiKeyScope, type Db, type OrgRole, sql, type WorkspaceRole } from '@steward/db';
+import { type ApiKeyScope, type Db, type OrgRole, preparedQuery, sql, type WorkspaceRole } from '@steward/db';
 import { effectiveWorkspaceRole, type WorkspaceAccess } from '../access/roles.js';
 import type { Access } from '../access/matrix.js';
 import type { SessionUser } from './sessions.js';
@@ -34,31 +34,14 @@ export interface ApiKeyCaller {
   ownerOrgRole: OrgRole;
 }
 
-/** A workspace the key's call is about, resolved with the key: null access when it is not the key's organisation's. */
-export interface KeyWorkspace {
-  workspaceId: string;
-  access: WorkspaceAccess | null;
-}
-
-export interface KeyAuthentication {
-  user: SessionUser;
-  apiKey: ApiKeyCaller;
-  workspace: KeyWorkspace | null;
-}
-
-/**
- * The owner and key behind a bearer key, in one query: the key must be unrevoked, unexpired, and
- * its owner still a member of the key's organisation. Given the workspace the call is about, the
- * owner's standing there comes back in the same query (what `resolveWorkspaceAccess` reads).
- */
-export async function authenticateApiKey(db: Db, key: string, workspaceId: string | null = null): Promise<KeyAuthentication | null> {
-  if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
-  const row = await db
+/** Key, owner, membership and standing in a workspace: built, compiled and planned once (see preparedQuery). */
+const keyQuery = preparedQuery(['hash', 'workspaceId'], (db, p) =>
+  db
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
     .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'k.organisation_id').onRef('m.user_id', '=', 'k.user_id'))
     .innerJoin('organisations as o', 'o.id', 'k.organisation_id')
-    .leftJoin('workspaces as w', (j) => j.on('w.id', '=', workspaceId ?? NO_WORKSPACE).onRef('w.organisation_id', '=', 'k.organisation_id'))
+    .leftJoin('workspaces as w', (j) => j.on('w.id', '=', p.workspaceId).onRef('w.organisation_id', '=', 'k.organisation_id'))
     .select((eb) => [
       'k.id',
       'k.organisation_id',
@@ -82,10 +65,31 @@ export async function authenticateApiKey(db: Db, key: string, workspaceId: strin
         .whereRef('gm.user_id', '=', 'k.user_id')
         .as('global_role'),
     ])
-    .where('k.key_hash', '=', hashApiKey(key))
+    .where('k.key_hash', '=', p.hash)
     .where('k.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', sql<Date>`now()`)]))
-    .executeTakeFirst();
+);
+
+/** A workspace the key's call is about, resolved with the key: null access when it is not the key's organisation's. */
+export interface KeyWorkspace {
+  workspaceId: string;
+  access: WorkspaceAccess | null;
+}
+
+export interface KeyAuthentication {
+  user: SessionUser;
+  apiKey: ApiKeyCaller;
+  workspace: KeyWorkspace | null;
+}
+
+/**
+ * The owner and key behind a bearer key, in one query: the key must be unrevoked, unexpired, and
+ * its owner still a member of the key's organisation. Given the workspace the call is about, the
+ * owner's standing there comes back in the same query (what `resolveWorkspaceAccess` reads).
+ */
+export async function authenticateApiKey(db: Db, key: string, workspaceId: string | null = null): Promise<KeyAuthentication | null> {
+  if (!key.startsWith(API_KEY_PREFIX) || key.length > 200) return null;
+  const row = (await keyQuery(db, { hash: hashApiKey(key), workspaceId: workspaceId ?? NO_WORKSPACE })).rows[0];
   if (!row) return null;
   // Last use is kept to the minute: one write a minute per key, not one per request.
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
