@@ -433,6 +433,41 @@ export async function deleteContact(db: Db, actor: Actor, caller: RecordCaller, 
 type BulkResult = { row: number; status: 'created' | 'updated' | 'linked' | 'error'; contactId: string | null; errors: ValuesProblem[] };
 
 /**
+ * The people of the organisation with these (lower-case) emails, locked for the write, each with
+ * their link to this workspace if they have one: one index probe per email, in a fixed order (so
+ * that two writes sharing people wait for each other instead of deadlocking). Written as
+ * `lower(email) in (…)`, the planner has no statistics on the expression (its index is partial),
+ * guesses that a thousand emails match most of the organisation and scans all of it: 50 ms a call
+ * at 100,000 contacts, growing with them, where the probes take under a millisecond.
+ */
+async function lockedByEmail(trx: Transaction<Database>, place: RecordPlace, emails: string[]) {
+  const { rows } = await sql<{
+    id: string;
+    first_name: string;
+    last_name: string;
+    email: string | null;
+    phone: string | null;
+    country: string | null;
+    language: string | null;
+    contactValues: FieldValues;
+    assignee_user_id: string | null;
+    linkValues: FieldValues | null;
+    created_by: string | null;
+    linked: string | null;
+  }>`
+    select c.id, c.first_name, c.last_name, c.email, c.phone, c.country, c.language, c.field_values as "contactValues",
+      cw.assignee_user_id, cw.field_values as "linkValues", cw.created_by, cw.contact_id as linked
+    from unnest(${[...emails].sort()}::text[]) as wanted(email)
+    cross join lateral (
+      select * from contacts
+      where organisation_id = ${place.organisationId}::uuid and lower(email) = wanted.email and email is not null
+      for update
+    ) c
+    left join lateral (select * from contact_workspaces where workspace_id = ${place.workspaceId}::uuid and contact_id = c.id) cw on true`.execute(trx);
+  return rows;
+}
+
+/**
  * Matches up to 1,000 contacts by email and validates each row, without writing: a person already
  * in this workspace is to be updated (patch semantics, ownership rules apply), one known elsewhere
  * in the organisation linked here, anyone else created. Each row gets its own result.
@@ -441,16 +476,7 @@ async function planUpserts(trx: Transaction<Database>, caller: RecordCaller, row
   const fields = await visibleDefinitions(trx, caller.place, 'contact');
   const parsed = rows.map((row) => contactFieldsSchema.safeParse(row));
   const emails = [...new Set(parsed.flatMap((p) => (p.success && p.data.email ? [p.data.email] : [])))];
-  const existing = emails.length
-    ? await trx
-        .selectFrom('contacts as c')
-        .leftJoin('contact_workspaces as cw', (j) => j.onRef('cw.contact_id', '=', 'c.id').on('cw.workspace_id', '=', caller.place.workspaceId))
-        .select([...stateColumns, 'cw.contact_id as linked'])
-        .where('c.organisation_id', '=', caller.place.organisationId)
-        .where(sql<string>`lower(c.email)`, 'in', emails)
-        .forUpdate(['c'])
-        .execute()
-    : [];
+  const existing = emails.length ? await lockedByEmail(trx, caller.place, emails) : [];
   const byEmail = new Map(existing.map((e) => [e.email!.toLowerCase(), e]));
   const assignable = await assignableUsers(trx, caller.place.organisationId, parsed.map((p) => (p.success ? p.data.assigneeUserId : null)));
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { parse, type Parser } from 'csv-parse';
@@ -11,7 +12,7 @@ import { IMPORT_LIMITS, type ImportLimits } from './schemas.js';
  */
 
 export type Delimiter = ',' | ';' | '\t';
-export const CHUNK_BYTES = 1024 * 1024;
+export const CHUNK_BYTES = 256 * 1024;
 /** Bytes looked at before choosing the delimiter: enough for the header and a few rows. */
 const SNIFF_BYTES = 64 * 1024;
 
@@ -26,7 +27,6 @@ export function csvParser(delimiter: Delimiter, limits: Pick<ImportLimits, 'maxC
   return parse({
     delimiter,
     bom: true,
-    info: true,
     // Mixed line endings (a file edited on two systems) are still one row per line.
     record_delimiter: ['\r\n', '\n', '\r'],
     // A row with too few or too many cells is refused on its own, with the reason, not the whole file.
@@ -36,12 +36,16 @@ export function csvParser(delimiter: Delimiter, limits: Pick<ImportLimits, 'maxC
 }
 
 /** Records out of a parser, with their row numbers; blank lines are skipped but keep their number. */
-export async function* csvRecords(parser: AsyncIterable<{ record: string[]; info: { records: number } }>): AsyncGenerator<CsvRecord> {
-  for await (const { record, info } of parser) {
-    if (record.every((cell) => cell.trim() === '')) continue;
-    yield { cells: record, rowNumber: info.records };
+export async function* csvRecords(parser: AsyncIterable<string[]>): AsyncGenerator<CsvRecord> {
+  let rowNumber = 0;
+  for await (const record of parser) {
+    rowNumber++;
+    if (isBlank(record)) continue;
+    yield { cells: record, rowNumber };
   }
 }
+
+const isBlank = (record: string[]) => record.every((cell) => cell.trim() === '');
 
 /** How often `delimiter` appears in a line outside quoted cells. */
 function countOutsideQuotes(line: string, delimiter: string): number {
@@ -160,7 +164,7 @@ export async function storeImportFile(db: Db, owner: ImportOwner, fileName: stri
 }
 
 async function writeChunks(db: Db, importId: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limits: ImportLimits): Promise<Omit<StoredFile, 'id'>> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const utf8 = utf8Checker();
   let parser: Parser | null = null;
   let delimiter: Delimiter = ',';
   let parseError: Error | null = null;
@@ -178,24 +182,20 @@ async function writeChunks(db: Db, importId: string, body: AsyncIterable<Uint8Ar
     pending = [];
     pendingBytes = 0;
   };
-  const checkUtf8 = (bytes: Uint8Array, final: boolean) => {
-    try {
-      decoder.decode(bytes, { stream: !final });
-    } catch {
-      throw bad('The file is not UTF-8 text (it may be in a Windows or Mac encoding). In Excel, choose "Save as" → "CSV UTF-8", then upload it again.');
-    }
+  const checkUtf8 = (bytes: Buffer, final: boolean) => {
+    if (!utf8(bytes, final)) throw bad('The file is not UTF-8 text (it may be in a Windows or Mac encoding). In Excel, choose "Save as" → "CSV UTF-8", then upload it again.');
   };
   const startParser = (head: Buffer) => {
     if (head.length === 0) throw bad('The file is empty.');
     delimiter = sniffDelimiter(head.toString('utf8'));
     const p = csvParser(delimiter, limits);
-    p.on('data', ({ record }: { record: string[] }) => {
+    p.on('data', (record: string[]) => {
       if (parseError) return;
       try {
         if (headers === null) {
           assertHeader(record, limits);
           headers = record.map((cell) => cell.trim());
-        } else if (!record.every((cell) => cell.trim() === '')) {
+        } else if (!isBlank(record)) {
           totalRows++;
           if (totalRows > limits.maxRows) throw bad(`The file has more than ${limits.maxRows.toLocaleString('en')} rows; split it into several imports.`);
         }
@@ -233,7 +233,7 @@ async function writeChunks(db: Db, importId: string, body: AsyncIterable<Uint8Ar
     }
     if (pendingBytes >= CHUNK_BYTES) await flush();
   }
-  checkUtf8(new Uint8Array(), true);
+  checkUtf8(Buffer.alloc(0), true);
   if (!parser) {
     parser = startParser(Buffer.concat(sniffed));
     await feed(Buffer.concat(sniffed));
@@ -246,6 +246,27 @@ async function writeChunks(db: Db, importId: string, body: AsyncIterable<Uint8Ar
   if (totalRows === 0) throw bad('The file has a header row but no data rows.');
   await flush();
   return { delimiter, headers, totalRows, fileBytes };
+}
+
+/**
+ * Checks that pieces of a stream are UTF-8 without decoding them: a character cut at the end of a
+ * piece is held back and checked with the next one.
+ */
+function utf8Checker() {
+  let carry = Buffer.alloc(0);
+  return (piece: Buffer, final: boolean): boolean => {
+    const data = carry.length ? Buffer.concat([carry, piece]) : piece;
+    let end = data.length;
+    if (!final) {
+      let start = end - 1;
+      while (start > 0 && end - start < 4 && (data[start]! & 0xc0) === 0x80) start--;
+      const lead = data[start] ?? 0;
+      const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+      if (end - start < length) end = start;
+    }
+    carry = Buffer.from(data.subarray(end));
+    return isUtf8(data.subarray(0, end));
+  };
 }
 
 /** csv-parse's errors, in the words of someone fixing a spreadsheet. */
@@ -266,12 +287,19 @@ function describeParseError(error: Error): Error {
   }
 }
 
-/** The stored file, piece by piece, in order (one query per piece of about a megabyte). */
+/** Bytes handed to the parser at once: its output waits for the reader, so this bounds the rows parsed ahead. */
+const PARSE_SLICE_BYTES = 64 * 1024;
+
+/**
+ * The stored file, in order: one query per stored piece (about a megabyte), handed on in slices.
+ * A whole piece parsed at once would be some 10,000 rows waiting for the job, long enough for
+ * the garbage collector to move every one of them to the old generation.
+ */
 export async function* storedChunks(db: Db, importId: string): AsyncGenerator<Buffer> {
   for (let seq = 0; ; seq++) {
     const chunk = await db.selectFrom('contact_import_chunks').select('data').where('import_id', '=', importId).where('seq', '=', seq).executeTakeFirst();
     if (!chunk) return;
-    yield chunk.data;
+    for (let at = 0; at < chunk.data.length; at += PARSE_SLICE_BYTES) yield chunk.data.subarray(at, at + PARSE_SLICE_BYTES);
   }
 }
 

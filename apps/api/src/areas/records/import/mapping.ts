@@ -76,11 +76,19 @@ export function suggestMapping(headers: string[], fields: FieldDefinition[]): Co
 const TRUE = new Set(['true', 'yes', 'y', '1', 'x']);
 const FALSE = new Set(['false', 'no', 'n', '0']);
 
+const optionLookups = new WeakMap<FieldDefinition, { byLabel: Map<string, string>; ids: Set<string> }>();
+
+/** A select field's option id for a cell: by label (any case), else by id. Built once per field definition. */
 function optionIdOf(field: FieldDefinition, text: string): string | undefined {
-  const wanted = text.trim().toLowerCase();
-  const byLabel = field.options.filter((o: FieldOption) => o.label.trim().toLowerCase() === wanted);
-  // Two options may share a label when one is archived: the live one is meant.
-  return (byLabel.find((o) => !o.archived) ?? byLabel[0] ?? field.options.find((o) => o.id === text.trim()))?.id;
+  let lookup = optionLookups.get(field);
+  if (!lookup) {
+    lookup = { byLabel: new Map(), ids: new Set(field.options.map((o: FieldOption) => o.id)) };
+    // Two options may share a label when one is archived: the live one is meant, so it is set last.
+    for (const o of [...field.options].sort((a, b) => Number(b.archived) - Number(a.archived))) lookup.byLabel.set(o.label.trim().toLowerCase(), o.id);
+    optionLookups.set(field, lookup);
+  }
+  const trimmed = text.trim();
+  return lookup.byLabel.get(trimmed.toLowerCase()) ?? (lookup.ids.has(trimmed) ? trimmed : undefined);
 }
 
 /** A cell as the field's type would have it; left as text when it does not read as one. */
@@ -88,7 +96,7 @@ export function cellValue(field: FieldDefinition, text: string): unknown {
   const trimmed = text.trim();
   switch (field.type) {
     case 'number': {
-      const compact = trimmed.replace(/[\s\u00a0\u202f]/g, '');
+      const compact = /\s/.test(trimmed) ? trimmed.replace(/[\s\u00a0\u202f]/g, '') : trimmed;
       if (/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(compact)) return Number(compact);
       // A decimal comma (1,5), as spreadsheets in many languages write it; "1,234.5" stays text.
       if (/^[+-]?\d+,\d+$/.test(compact)) return Number(compact.replace(',', '.'));
@@ -121,15 +129,17 @@ export function cellValue(field: FieldDefinition, text: string): unknown {
 export function rowFromCells(cells: string[], width: number, columns: ResolvedColumn[]): { row: Record<string, unknown> } | { problem: string } {
   if (cells.length !== width) return { problem: `The row has ${cells.length} cells; the header has ${width}.` };
   const row: Record<string, unknown> = {};
-  const values: Record<string, unknown> = {};
+  let values: Record<string, unknown> | null = null;
+  let filled = 0;
   for (const column of columns) {
-    const text = cells[column.index] ?? '';
+    const text = cells[column.index]!;
     if (text.trim() === '') continue;
+    filled++;
     if ('builtIn' in column) row[column.builtIn] = text.trim();
-    else values[column.field.key] = cellValue(column.field, text);
+    else (values ??= {})[column.field.key] = cellValue(column.field, text);
   }
-  if (Object.keys(values).length > 0) row.values = values;
-  if (Object.keys(row).length === 0) return { problem: 'Every mapped cell of the row is empty.' };
+  if (filled === 0) return { problem: 'Every mapped cell of the row is empty.' };
+  if (values) row.values = values;
   return { row };
 }
 

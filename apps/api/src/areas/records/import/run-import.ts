@@ -9,8 +9,8 @@ import { type RecordCaller, upsertContacts } from '../contacts.js';
 import { visibleDefinitions } from '../filters.js';
 import { type CsvRecord, storedRecords } from './csv-file.js';
 import { type ImportRow, planRecords } from './imports.js';
-import { type ImportProblem, problemsByColumn, type ResolvedColumn, rejectionText, resolveMapping } from './mapping.js';
-import { BATCH_ROWS, type ColumnTarget } from './schemas.js';
+import { problemsByColumn, type ResolvedColumn, rejectionText, resolveMapping } from './mapping.js';
+import { BATCH_ROWS, type ColumnTarget, UPSERT_SLICE } from './schemas.js';
 
 /**
  * The import job. It streams the stored file and writes it in batches of `BATCH_ROWS` rows, each
@@ -55,65 +55,85 @@ export async function runContactImport(deps: ImportJobDeps, importId: string): P
     .where('state', 'in', ['queued', 'running'])
     .execute();
 
+  const records = storedRecords(db, row.id, row.delimiter);
   try {
-    let committed = row.processed_rows;
-    let skip = committed;
+    await records.next(); // the header
     const firstRowOf = new Map<string, number>();
-    let batch: CsvRecord[] = [];
-    let header = true;
-    for await (const record of storedRecords(db, row.id, row.delimiter)) {
-      if (header) {
-        header = false;
-        continue;
-      }
-      if (skip > 0) {
-        // Committed by an earlier attempt; its emails still count as seen.
-        planRecords([record], row.headers, columns, firstRowOf);
-        skip--;
-        continue;
-      }
-      batch.push(record);
-      if (batch.length === BATCH_ROWS) {
-        await commitBatch(db, row, caller, columns, planRecords(batch, row.headers, columns, firstRowOf), committed);
-        committed += batch.length;
-        batch = [];
-      }
+    // Rows an earlier attempt committed are read past; their emails still count as seen.
+    for (let skip = row.processed_rows; skip > 0; skip--) {
+      const next = await records.next();
+      if (next.done) break;
+      planRecords([next.value], row.headers, columns, firstRowOf);
     }
-    if (batch.length > 0) await commitBatch(db, row, caller, columns, planRecords(batch, row.headers, columns, firstRowOf), committed);
+    for (let committed = row.processed_rows; ; ) {
+      const written = await commitBatch(db, row, caller, columns, records, firstRowOf, committed);
+      if (written === 0) break;
+      committed += written;
+    }
   } catch (error) {
     if (error instanceof ImportStopped) return 'stopped';
     throw error;
+  } finally {
+    await records.return(undefined);
   }
   return (await finishImport(deps, row, 'completed')) ? 'completed' : 'stopped';
 }
 
-/** One batch, whole or not at all: its contacts, its rejected rows, and the counters that say so. */
-async function commitBatch(db: Db, row: ImportRow, caller: RecordCaller, columns: ResolvedColumn[], planned: ReturnType<typeof planRecords>, offset: number) {
-  await db.transaction().execute(async (trx) => {
+/**
+ * One batch, whole or not at all: up to `BATCH_ROWS` rows of the file, their contacts, their
+ * rejected rows, and the counters that say so. The rows are read from the file as the batch goes,
+ * a slice at a time, and each slice is converted and upserted before the next is read: a row is
+ * held only until its slice is written (the refused ones until the report rows are stored), so
+ * the job's working set stays small and short-lived whatever the batch size. Returns the number
+ * of rows the batch took (0 at the end of the file).
+ */
+async function commitBatch(db: Db, row: ImportRow, caller: RecordCaller, columns: ResolvedColumn[], records: AsyncIterator<CsvRecord>, firstRowOf: Map<string, number>, offset: number): Promise<number> {
+  const first = await records.next();
+  if (first.done) return 0;
+  return db.transaction().execute(async (trx) => {
     const now = await trx.selectFrom('contact_imports').select(['state', 'processed_rows']).where('id', '=', row.id).forUpdate().executeTakeFirst();
     if (!now || now.state !== 'running' || now.processed_rows !== offset) throw new ImportStopped();
 
-    const valid = planned.filter((p) => p.row !== null);
-    const outcome = valid.length ? await upsertContacts(trx, caller, valid.map((p) => p.row!)) : { results: [], created: 0, updated: 0, linked: 0, failed: 0 };
-    const problemsOf = new Map<(typeof planned)[number], ImportProblem[]>(valid.map((p, i) => [p, problemsByColumn(outcome.results[i]!.errors, columns)]));
-    const rejected = planned.flatMap((p) => {
-      const problems = problemsOf.get(p) ?? p.problems;
-      return problems.length ? [{ import_id: row.id, row_number: p.record.rowNumber, cells: JSON.stringify(p.record.cells), error: rejectionText(problems, row.headers) }] : [];
-    });
+    const counts = { created: 0, updated: 0, linked: 0 };
+    const rejected: { import_id: string; row_number: number; cells: string; error: string }[] = [];
+    let taken = 0;
+    let slice: CsvRecord[] = [first.value];
+    for (;;) {
+      while (slice.length < UPSERT_SLICE && taken + slice.length < BATCH_ROWS) {
+        const next = await records.next();
+        if (next.done) break;
+        slice.push(next.value);
+      }
+      if (slice.length === 0) break;
+      taken += slice.length;
+      const planned = planRecords(slice, row.headers, columns, firstRowOf);
+      const valid = planned.filter((p) => p.row !== null);
+      const outcome = valid.length ? await upsertContacts(trx, caller, valid.map((p) => p.row!)) : null;
+      valid.forEach((p, i) => (p.problems = problemsByColumn(outcome!.results[i]!.errors, columns)));
+      for (const p of planned) {
+        if (p.problems.length) rejected.push({ import_id: row.id, row_number: p.record.rowNumber, cells: JSON.stringify(p.record.cells), error: rejectionText(p.problems, row.headers) });
+      }
+      counts.created += outcome?.created ?? 0;
+      counts.updated += outcome?.updated ?? 0;
+      counts.linked += outcome?.linked ?? 0;
+      if (taken >= BATCH_ROWS) break;
+      slice = [];
+    }
     // The rejections commit with the counter: a resumed import never records a row twice.
     if (rejected.length) await trx.insertInto('contact_import_rejections').values(rejected).execute();
     await trx
       .updateTable('contact_imports')
       .set((eb) => ({
-        processed_rows: eb('processed_rows', '+', planned.length),
-        created_count: eb('created_count', '+', outcome.created),
-        updated_count: eb('updated_count', '+', outcome.updated),
-        linked_count: eb('linked_count', '+', outcome.linked),
+        processed_rows: eb('processed_rows', '+', taken),
+        created_count: eb('created_count', '+', counts.created),
+        updated_count: eb('updated_count', '+', counts.updated),
+        linked_count: eb('linked_count', '+', counts.linked),
         rejected_count: eb('rejected_count', '+', rejected.length),
         updated_at: sql`now()`,
       }))
       .where('id', '=', row.id)
       .execute();
+    return taken;
   });
 }
 

@@ -13,6 +13,8 @@ export type ImportLimits = typeof IMPORT_LIMITS;
 
 /** Rows per transaction in the job: each batch commits its contacts, its rejections and the progress together. */
 export const BATCH_ROWS = 1000;
+/** Rows upserted at once within a batch's transaction (see run-import.ts). */
+export const UPSERT_SLICE = 100;
 /** Rows the preview validates, and rows `inspect` shows. */
 export const PREVIEW_ROWS = 20;
 export const SAMPLE_ROWS = 10;
