@@ -8,6 +8,8 @@ import { integrationsRouter } from './areas/integrations/router.js';
 import { fieldsRouter } from './areas/fields/router.js';
 import { companiesRouter, contactsRouter, dealsRouter } from './areas/records/router.js';
 import { consentRouter, emailCategoriesRouter } from './areas/consent/router.js';
+import { pipelineRouter } from './areas/pipeline/router.js';
+import { teamRouter } from './areas/team/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -25,6 +27,8 @@ export const appRouter = router({
   deals: dealsRouter,
   emailCategories: emailCategoriesRouter,
   consent: consentRouter,
+  team: teamRouter,
+  pipeline: pipelineRouter,
 });
 
 export type AppRouter = typeof appRouter;

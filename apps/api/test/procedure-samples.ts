@@ -71,6 +71,20 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
         .executeTakeFirstOrThrow()
     ).id;
   const freshMember = (t: SampleTarget) => addMember(getApp().db, t.organisationId, `target-${unique()}@example.org`, 'member');
+  /** A member of the organisation with a role in the target workspace. */
+  const freshTeamMember = async (t: SampleTarget) =>
+    (await addMember(getApp().db, t.organisationId, `team-${unique()}@example.org`, 'member', [{ workspaceId: t.workspaceId, role: 'member' }])).id;
+  /** An extra open stage of the target workspace's pipeline, written directly. */
+  const freshStage = async (t: SampleTarget) =>
+    (
+      await getApp()
+        .db.insertInto('pipeline_stages')
+        .values({ organisation_id: t.organisationId, workspace_id: t.workspaceId, name: `Stage ${unique()}`, probability: 40, kind: 'open', position: 100 + Math.floor(Math.random() * 1e6) })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  const stageIds = async (t: SampleTarget) =>
+    (await getApp().db.selectFrom('pipeline_stages').select('id').where('workspace_id', '=', t.workspaceId).orderBy('position').execute()).map((s) => s.id);
   return {
     'users.list': async (t) => ({ organisationId: t.organisationId }),
     'users.changeOrgRole': async (t) => ({ organisationId: t.organisationId, userId: (await freshMember(t)).id, orgRole: 'billing_admin' }),
@@ -171,5 +185,14 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
       await freshContact(t);
       return { workspaceId: t.workspaceId, filters: [{ field: 'firstName', op: 'eq', value: 'Sample' }], change: { level: 'category', categoryId: await freshCategory(t), status: 'subscribed' } };
     },
+    'team.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'team.invite': async (t) => ({ workspaceId: t.workspaceId, email: `team-invitee-${unique()}@example.org`, role: 'member' }),
+    'team.setRole': async (t) => ({ workspaceId: t.workspaceId, userId: await freshTeamMember(t), role: 'viewer' }),
+    'team.remove': async (t) => ({ workspaceId: t.workspaceId, userId: await freshTeamMember(t) }),
+    'pipeline.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'pipeline.create': async (t) => ({ workspaceId: t.workspaceId, name: `Demo ${unique()}`, probability: 30 }),
+    'pipeline.update': async (t) => ({ workspaceId: t.workspaceId, stageId: await freshStage(t), probability: 60 }),
+    'pipeline.reorder': async (t) => ({ workspaceId: t.workspaceId, stageIds: (await stageIds(t)).reverse() }),
+    'pipeline.delete': async (t) => ({ workspaceId: t.workspaceId, stageId: await freshStage(t) }),
   };
 }

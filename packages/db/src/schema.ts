@@ -218,8 +218,26 @@ export interface DealsTable {
   currency: string | null;
   company_id: string | null;
   owner_user_id: string | null;
+  /** A stage of the deal's own workspace (a composite foreign key). */
+  stage_id: string | null;
   field_values: JsonValues;
   created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export const PIPELINE_STAGE_KINDS = ['open', 'won', 'lost'] as const;
+export type PipelineStageKind = (typeof PIPELINE_STAGE_KINDS)[number];
+
+/** A stage of a workspace's deal pipeline; positions are unique in a workspace (a deferred constraint). */
+export interface PipelineStagesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  workspace_id: string;
+  name: string;
+  probability: number;
+  kind: PipelineStageKind;
+  position: number;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
 }
@@ -385,6 +403,7 @@ export interface Database {
   field_keys: FieldKeysTable;
   companies: CompaniesTable;
   deals: DealsTable;
+  pipeline_stages: PipelineStagesTable;
   contact_imports: ContactImportsTable;
   contact_import_chunks: ContactImportChunksTable;
   contact_import_rejections: ContactImportRejectionsTable;

@@ -6,25 +6,50 @@ export interface ReceivedEmail {
   body: { from?: { email: string; name?: string }; to?: { email: string }[]; subject?: string; text?: string; html?: string };
 }
 
+/** One request to the bulk endpoint, as accepted: its id and how many emails it held. */
+export interface ReceivedBulk {
+  bulkEmailId: string;
+  count: number;
+}
+
 /**
- * A local stand-in for MailerSend's API: records every email it is sent and can be told to fail
- * the next requests with a given status, the way the real one does.
+ * A local stand-in for MailerSend's API: records every email it is sent (single, or through the
+ * bulk endpoint, each message of a bulk request recorded as an email) and can be told to fail the
+ * next requests with a given status and headers, the way the real one does.
  */
 export async function startFakeMailerSend() {
   const received: ReceivedEmail[] = [];
-  const failures: { status: number; body: unknown }[] = [];
+  const bulks: ReceivedBulk[] = [];
+  const failures: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
+  /** Milliseconds each bulk request takes to answer (to widen race windows in tests). */
+  let bulkDelayMs = 0;
   const waiters: (() => void)[] = [];
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/email') {
+    req.on('end', async () => {
+      const bulk = req.method === 'POST' && req.url === '/v1/bulk-email';
+      if (!bulk && (req.method !== 'POST' || req.url !== '/v1/email')) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not found"}');
         return;
       }
+      if (bulk && bulkDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, bulkDelayMs));
       const failure = failures.shift();
       if (failure) {
-        res.writeHead(failure.status, { 'content-type': 'application/json' }).end(JSON.stringify(failure.body));
+        res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers }).end(JSON.stringify(failure.body));
+        return;
+      }
+      if (bulk) {
+        const messages = JSON.parse(raw || '[]') as ReceivedEmail['body'][];
+        if (!Array.isArray(messages) || messages.length > 500) {
+          res.writeHead(422, { 'content-type': 'application/json' }).end('{"message":"A bulk request holds 1 to 500 emails."}');
+          return;
+        }
+        for (const body of messages) received.push({ authorization: req.headers.authorization, body });
+        const bulkEmailId = `bulk-${bulks.length + 1}`;
+        bulks.push({ bulkEmailId, count: messages.length });
+        res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'The bulk email is being processed.', bulk_email_id: bulkEmailId }));
+        waiters.splice(0).forEach((wake) => wake());
         return;
       }
       received.push({ authorization: req.headers.authorization, body: JSON.parse(raw || '{}') });
@@ -39,9 +64,26 @@ export async function startFakeMailerSend() {
   return {
     baseUrl,
     received,
-    /** The next `times` requests answer `status` with `body`. */
-    failNext(status: number, body: unknown = { message: 'Failure requested by the test' }, times = 1) {
-      for (let i = 0; i < times; i++) failures.push({ status, body });
+    /** Accepted bulk requests, in order. */
+    bulks,
+    /** The next `times` requests answer `status` with `body` (and `headers`). */
+    failNext(status: number, body: unknown = { message: 'Failure requested by the test' }, times = 1, headers?: Record<string, string>) {
+      for (let i = 0; i < times; i++) failures.push({ status, body, headers });
+    },
+    /** The next `times` requests answer 429 Too Many Requests with `Retry-After: seconds`. */
+    throttleNext(seconds: number, times = 1) {
+      for (let i = 0; i < times; i++) failures.push({ status: 429, body: { message: 'Too Many Attempts.' }, headers: { 'retry-after': String(seconds) } });
+    },
+    /** Makes every bulk request take this long to answer. */
+    delayBulk(ms: number) {
+      bulkDelayMs = ms;
+    },
+    /** Forgets what was received (between tests of one file). */
+    reset() {
+      received.length = 0;
+      bulks.length = 0;
+      failures.length = 0;
+      bulkDelayMs = 0;
     },
     /** Resolves once `count` emails have arrived, or rejects after `timeoutMs`. */
     async waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedEmail[]> {

@@ -3,13 +3,15 @@ import { PgBoss, type QueueOptions } from 'pg-boss';
 import type { Database, Db, Transaction } from '@steward/db';
 import type { Logger } from '../logger.js';
 
-export const QUEUES = { invitationEmail: 'invitation-email', contactImport: 'contact-import' } as const;
+export const QUEUES = { invitationEmail: 'invitation-email', contactImport: 'contact-import', campaignSend: 'campaign-send' } as const;
 
 /** Queues whose jobs differ from the default shape (short, retried with backoff). */
 const QUEUE_OPTIONS: Partial<Record<string, QueueOptions>> = {
   // An import runs for minutes: a worker that died is noticed by its missing heartbeat (the job is
   // then retried and resumes), not by a 15-minute expiry that a large file could outlast.
   [QUEUES.contactImport]: { expireInSeconds: 4 * 3600, heartbeatSeconds: 30 },
+  // A send runs as long as its audience takes; it resumes from the recipients' states.
+  [QUEUES.campaignSend]: { expireInSeconds: 12 * 3600, heartbeatSeconds: 30 },
 };
 
 export interface JobQueueOptions {
@@ -38,8 +40,9 @@ export async function startJobQueue(options: JobQueueOptions) {
     boss,
     pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
     /** Enqueues inside the caller's transaction: the job exists exactly when the change commits. */
-    async enqueue(trx: Transaction<Database> | Db, queue: string, data: object) {
+    async enqueue(trx: Transaction<Database> | Db, queue: string, data: object, options: { startAfter?: Date | number } = {}) {
       await boss.send(queue, data, {
+        ...options,
         db: {
           executeSql: async (text: string, values: unknown[]) => {
             const result = await trx.executeQuery(CompiledQuery.raw(text, values));

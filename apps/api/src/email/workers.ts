@@ -5,6 +5,7 @@ import type { Keyring } from '../secrets.js';
 import { sendInvitationEmail } from '../areas/users/invitations.js';
 import { type JobQueue, QUEUES } from './jobs.js';
 import { startContactImportWorker } from '../areas/records/import/run-import.js';
+import { startCampaignSendWorker } from '../areas/campaigns/sending.js';
 
 /** Starts the background workers of this process. Every instance may run them; pg-boss hands each job to one. */
 export async function startWorkers(deps: { db: Db; config: Config; logger: Logger; jobs: JobQueue; keyring: Keyring }) {
@@ -19,4 +20,5 @@ export async function startWorkers(deps: { db: Db; config: Config; logger: Logge
     },
   );
   await startContactImportWorker(deps);
+  await startCampaignSendWorker(deps);
 }

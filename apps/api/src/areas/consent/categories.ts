@@ -6,7 +6,7 @@ import { type Actor, recordAudit } from '../audit/record.js';
  * Email categories of a workspace (SPEC §3, seed 000): the kinds of email its contacts can
  * subscribe to. A category that anyone's consent has named (a choice now, or in the history) is
  * never deleted, only archived, so the history keeps meaning what it said; one nobody ever chose
- * can be deleted. (Campaigns, when they come, will count as a use too.)
+ * can be deleted. A campaign of the category counts as a use too.
  */
 
 export interface CategoryPlace {
@@ -14,7 +14,7 @@ export interface CategoryPlace {
   workspaceId: string;
 }
 
-const inUse = sql<boolean>`(exists (select 1 from contact_categories cc where cc.category_id = ec.id) or exists (select 1 from consent_history h where h.category_id = ec.id))`;
+const inUse = sql<boolean>`(exists (select 1 from contact_categories cc where cc.category_id = ec.id) or exists (select 1 from consent_history h where h.category_id = ec.id) or exists (select 1 from campaigns k where k.category_id = ec.id))`;
 
 function categoriesOf(db: Db | Transaction<Database>, place: CategoryPlace) {
   return db
@@ -193,7 +193,7 @@ export async function deleteCategory(db: Db, actor: Actor, place: CategoryPlace,
     await lockCategory(trx, place, categoryId);
     const category = await readCategory(trx, place, categoryId);
     if (category.inUse) {
-      throw new AppError('CONFLICT', `'${category.name}' has been chosen or refused by contacts, so it cannot be deleted. Archive it instead: their choices stay on record.`);
+      throw new AppError('CONFLICT', `'${category.name}' has been chosen or refused by contacts, or used by a campaign, so it cannot be deleted. Archive it instead: their choices and the campaigns stay on record.`);
     }
     await trx.deleteFrom('email_categories').where('id', '=', categoryId).execute();
     await recordAudit(trx, actor, { ...auditPlace(place), action: 'emailCategories.delete', targetType: 'email_category', targetId: categoryId, before: audited(category) });

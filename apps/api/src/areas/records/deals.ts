@@ -17,6 +17,7 @@ const dealColumns = [
   'currency',
   'company_id as companyId',
   'owner_user_id as ownerUserId',
+  'stage_id as stageId',
   'created_by as createdBy',
   'created_at as createdAt',
   'updated_at as updatedAt',
@@ -32,6 +33,7 @@ const DEAL_BUILT_INS: Record<string, BuiltIn> = {
   currency: { type: 'text', column: 'd.currency' },
   companyId: { type: 'id', column: 'd.company_id' },
   ownerUserId: { type: 'id', column: 'd.owner_user_id' },
+  stageId: { type: 'id', column: 'd.stage_id' },
 };
 
 /** Lists and searches a workspace's deals: filters ANDed, keyset pages newest first. */
@@ -76,6 +78,7 @@ interface DealInput {
   currency?: string | null;
   companyId?: string | null;
   ownerUserId?: string | null;
+  stageId?: string | null;
   values?: Record<string, unknown>;
 }
 
@@ -88,6 +91,10 @@ async function assertReferences(trx: Transaction<Database>, place: RecordPlace, 
   if (input.ownerUserId) {
     const member = await trx.selectFrom('memberships').select('user_id').where('organisation_id', '=', place.organisationId).where('user_id', '=', input.ownerUserId).executeTakeFirst();
     if (!member) throw new AppError('BAD_REQUEST', 'The owner must be a member of this organisation.');
+  }
+  if (input.stageId) {
+    const stage = await trx.selectFrom('pipeline_stages').select('id').where('id', '=', input.stageId).where('workspace_id', '=', place.workspaceId).executeTakeFirst();
+    if (!stage) throw new AppError('BAD_REQUEST', 'The stage must be one of this workspace’s pipeline stages.');
   }
 }
 
@@ -107,6 +114,10 @@ export async function createDeal(db: Db, actor: Actor, caller: RecordCaller, inp
         currency: input.currency ?? null,
         company_id: input.companyId ?? null,
         owner_user_id: input.ownerUserId ?? null,
+        stage_id:
+          input.stageId === undefined
+            ? sql<string | null>`(select id from pipeline_stages where workspace_id = ${caller.place.workspaceId}::uuid and kind = 'open' order by position limit 1)`
+            : input.stageId,
         field_values: JSON.stringify(checked.merged),
         created_by: caller.userId,
       })
@@ -134,6 +145,7 @@ export async function updateDeal(db: Db, actor: Actor, caller: RecordCaller, dea
         currency: input.currency,
         company_id: input.companyId,
         owner_user_id: input.ownerUserId,
+        stage_id: input.stageId,
         field_values: JSON.stringify(checked.merged),
         updated_at: sql`now()`,
       })

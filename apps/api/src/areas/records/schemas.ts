@@ -156,6 +156,8 @@ export const dealFieldsSchema = z.object({
     .optional(),
   companyId: z.uuid().nullable().optional(),
   ownerUserId: z.uuid().nullable().optional(),
+  /** A pipeline stage of this workspace; a new deal without one starts in the first open stage. */
+  stageId: z.uuid('stageId must be a UUID').nullable().optional(),
   values: valuesSchema.optional(),
 });
 export const createDealInput = dealFieldsSchema.extend({ name: z.string().trim().min(1, 'Enter a name.').max(200) });
@@ -169,6 +171,7 @@ export const dealOutput = z.object({
   currency: z.string().nullable(),
   companyId: z.string().nullable(),
   ownerUserId: z.string().nullable(),
+  stageId: z.string().nullable(),
   createdBy: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Db, type OrgRole, sql, type WorkspaceRole } from '@steward/db';
+import { type Database, type Db, type OrgRole, sql, type Transaction, type WorkspaceRole } from '@steward/db';
 import { orgRoleCan } from '../../access/matrix.js';
 import { type JobQueue, QUEUES } from '../../email/jobs.js';
 import { MailerError, type MailerDeps, sendEmail } from '../../email/mailer.js';
@@ -24,15 +24,36 @@ export interface InvitationDeps {
  * ever stored.
  */
 export async function inviteUser(
-  { db, jobs }: InvitationDeps,
+  deps: InvitationDeps,
   actor: Actor,
   organisationId: string,
   input: { email: string; orgRole: OrgRole; workspaces: { workspaceId: string; role: WorkspaceRole }[] },
 ) {
+  return createInvitation(deps, actor, organisationId, input, {
+    authorise: (_trx, actorRole) => assertMayManage(actorRole, input.orgRole),
+    audit: { action: 'invitations.create' },
+  });
+}
+
+/**
+ * The invitation itself, for whoever may send it: `authorise` runs under the organisation lock
+ * (organisation user admins above; a workspace admin inviting into their workspace in team/),
+ * and the audit entry names the action that was asked for.
+ */
+export async function createInvitation(
+  { db, jobs }: InvitationDeps,
+  actor: Actor,
+  organisationId: string,
+  input: { email: string; orgRole: OrgRole; workspaces: { workspaceId: string; role: WorkspaceRole }[] },
+  options: {
+    authorise: (trx: Transaction<Database>, actorRole: OrgRole) => void | Promise<void>;
+    audit: { action: string; workspaceId?: string };
+  },
+) {
   try {
     return await db.transaction().execute(async (trx) => {
       const actorRole = await lockOrganisationFor(trx, organisationId, actor.userId);
-      assertMayManage(actorRole, input.orgRole);
+      await options.authorise(trx, actorRole);
       await assertWorkspacesInOrganisation(trx, organisationId, input.workspaces.map((w) => w.workspaceId));
       const member = await trx
         .selectFrom('memberships as m')
@@ -69,7 +90,8 @@ export async function inviteUser(
       await jobs.enqueue(trx, QUEUES.invitationEmail, { invitationId: invitation.id });
       await recordAudit(trx, actor, {
         organisationId,
-        action: 'invitations.create',
+        workspaceId: options.audit.workspaceId,
+        action: options.audit.action,
         targetType: 'invitation',
         targetId: invitation.id,
         after: { email: input.email, orgRole: input.orgRole, workspaces: input.workspaces },

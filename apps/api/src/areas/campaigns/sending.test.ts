@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { insertContacts, useStewardApp } from '@steward/test-kit';
+import { sql } from '@steward/db';
+import { createLogger } from '../../logger.js';
+import { type CampaignSendDeps, runCampaignSend } from './sending.js';
+
+/**
+ * Sending through the local MailerSend stand-in, the send job called directly (no workers run in
+ * this file, so each test decides when a run happens, and how many at once).
+ */
+const steward = useStewardApp({ workers: false, fakeMailerSend: true, organisation: 'Acme' });
+
+type Result<T> = { error: { message: string; data: { code: string } } | null; text: string; data: T };
+const ok = <T>(result: Result<T>) => {
+  expect(result.error, result.text).toBeNull();
+  return result.data;
+};
+const call = <T>(path: string, input: unknown, kind: 'query' | 'mutation' = 'mutation') => steward.org.admin.agent.trpc<T>(path, input, kind) as Promise<Result<T>>;
+const unique = () => randomBytes(4).toString('hex');
+
+interface Progress {
+  state: string;
+  total: number;
+  pending: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  throttledUntil: string | null;
+}
+
+const deps = (): CampaignSendDeps => ({ db: steward.app.db, config: steward.app.config, keyring: steward.app.keyring, jobs: steward.app.jobs, logger: createLogger('silent') });
+
+/** A new workspace with `count` people, a category they all receive by default, and a draft to them. */
+async function audienceOf(count: number, content: Record<string, unknown> = {}) {
+  const workspaceId = ok(await call<{ id: string }>('workspaces.create', { organisationId: steward.org.organisationId, name: 'Send', slug: `send-${unique()}` })).id;
+  const categoryId = ok(await call<{ id: string }>('emailCategories.create', { workspaceId, name: 'News', subscribedByDefault: true })).id;
+  await insertContacts(steward.app.db, steward.org.organisationId, workspaceId, count);
+  const campaign = ok(
+    await call<{ id: string }>('campaigns.create', { workspaceId, name: 'News', subject: 'Hello {{firstName}}', htmlBody: '<p>Dear {{fullName}}</p>', textBody: 'Dear {{fullName}}', categoryId, ...content }),
+  );
+  const emails = (
+    await steward.app.db.selectFrom('contact_workspaces as cw').innerJoin('contacts as c', 'c.id', 'cw.contact_id').select('c.email').where('cw.workspace_id', '=', workspaceId).execute()
+  ).map((r) => r.email!);
+  return { workspaceId, categoryId, campaignId: campaign.id, emails };
+}
+
+const send = async (workspaceId: string, campaignId: string) => ok(await call<{ state: string }>('campaigns.send', { workspaceId, campaignId }));
+const progress = async (workspaceId: string, campaignId: string) => ok(await call<Progress>('campaigns.progress', { workspaceId, campaignId }, 'query'));
+
+/** Every address the stand-in received, with how many times. */
+function receivedCounts() {
+  const counts = new Map<string, number>();
+  for (const email of steward.mailer.received) for (const to of email.body.to ?? []) counts.set(to.email, (counts.get(to.email) ?? 0) + 1);
+  return counts;
+}
+function expectEachOnce(expected: string[]) {
+  const counts = receivedCounts();
+  expect([...counts.keys()].sort()).toEqual([...expected].sort());
+  expect([...counts.values()].every((n) => n === 1)).toBe(true);
+}
+
+beforeEach(() => steward.mailer.reset());
+
+describe('sending a campaign', () => {
+  it('freezes the audience and sends every recipient exactly once, in bulk requests of at most 500', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(1203);
+    expect((await send(workspaceId, campaignId)).state).toBe('sending');
+    expect(await runCampaignSend(deps(), campaignId)).toBe('sent');
+    expectEachOnce(emails);
+    expect(steward.mailer.bulks.map((b) => b.count)).toEqual([500, 500, 203]);
+    const done = await progress(workspaceId, campaignId);
+    expect(done).toMatchObject({ state: 'sent', total: 1203, sent: 1203, pending: 0, sending: 0, failed: 0, skipped: 0 });
+    // A second run finds nothing to do and sends nothing.
+    expect(await runCampaignSend(deps(), campaignId)).toBe('stopped');
+    expect(steward.mailer.received).toHaveLength(1203);
+    const bulkIds = await steward.app.db.selectFrom('campaign_recipients').select('provider_bulk_id').distinct().where('campaign_id', '=', campaignId).execute();
+    expect(bulkIds.map((r) => r.provider_bulk_id).sort()).toEqual(['bulk-1', 'bulk-2', 'bulk-3']);
+  });
+
+  it('renders merge fields per recipient, HTML-escaped in the HTML body only', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(1);
+    await steward.app.db.updateTable('contacts').set({ first_name: '<b>Al & "Bo"</b>', last_name: "O'Neil" }).where('email', '=', emails[0]!).execute();
+    await send(workspaceId, campaignId);
+    await runCampaignSend(deps(), campaignId);
+    const [email] = steward.mailer.received;
+    expect(email!.body.subject).toBe('Hello <b>Al & "Bo"</b>');
+    expect(email!.body.text).toBe(`Dear <b>Al & "Bo"</b> O'Neil`);
+    expect(email!.body.html).toBe('<p>Dear &lt;b&gt;Al &amp; &quot;Bo&quot;&lt;/b&gt; O&#39;Neil</p>');
+    expect(email!.body.from?.email).toBe('steward@example.org');
+  });
+
+  it('skips, and records, a person who opted out between the freeze and the send', async () => {
+    const { workspaceId, categoryId, campaignId, emails } = await audienceOf(20);
+    await send(workspaceId, campaignId);
+    const people = await steward.app.db.selectFrom('contacts').select(['id', 'email']).where('email', 'in', emails.slice(0, 3)).execute();
+    ok(await call('consent.set', { workspaceId, contactId: people[0]!.id, categories: [{ categoryId, status: 'unsubscribed' }] }));
+    ok(await call('consent.set', { workspaceId, contactId: people[1]!.id, workspace: 'unsubscribed' }));
+    ok(await call('consent.set', { workspaceId, contactId: people[2]!.id, globallyUnsubscribed: true }));
+
+    expect(await runCampaignSend(deps(), campaignId)).toBe('sent');
+    expectEachOnce(emails.filter((e) => !people.some((p) => p.email === e)));
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', total: 20, sent: 17, skipped: 3 });
+    const skipped = await steward.app.db.selectFrom('campaign_recipients').select(['contact_id', 'error']).where('campaign_id', '=', campaignId).where('state', '=', 'skipped_opted_out').execute();
+    expect(skipped.map((s) => s.contact_id).sort()).toEqual(people.map((p) => p.id).sort());
+    expect(skipped[0]!.error).toMatch(/opted out/i);
+  });
+
+  it('waits out a 429 for its Retry-After instead of failing, then carries on without duplicates', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(120);
+    await send(workspaceId, campaignId);
+    steward.mailer.throttleNext(1);
+    expect(await runCampaignSend(deps(), campaignId, { batchSize: 50 })).toBe('throttled');
+    const waiting = await progress(workspaceId, campaignId);
+    expect(waiting).toMatchObject({ state: 'sending', pending: 120, sent: 0, failed: 0 });
+    expect(waiting.throttledUntil).not.toBeNull();
+    // Before Retry-After has passed, a run sends nothing.
+    expect(await runCampaignSend(deps(), campaignId, { batchSize: 50 })).toBe('throttled');
+    expect(steward.mailer.received).toHaveLength(0);
+    // A delayed job was queued for then.
+    const queued = await sql<{ n: string }>`select count(*) as n from pgboss.job where name = 'campaign-send' and data->>'campaignId' = ${campaignId} and start_after > now()`.execute(steward.app.db);
+    expect(Number(queued.rows[0]!.n)).toBeGreaterThanOrEqual(1);
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await runCampaignSend(deps(), campaignId, { batchSize: 50 })).toBe('sent');
+    expectEachOnce(emails);
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', sent: 120, throttledUntil: null });
+  });
+
+  it('puts a batch back after a 5xx (the job retries), and records a refused batch as failed with the reason', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(30);
+    await send(workspaceId, campaignId);
+    steward.mailer.failNext(503);
+    await expect(runCampaignSend(deps(), campaignId, { batchSize: 10 })).rejects.toThrow(/HTTP 503/);
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sending', pending: 30, sent: 0 });
+
+    steward.mailer.failNext(422, { message: 'The from.email domain must be verified.' });
+    expect(await runCampaignSend(deps(), campaignId, { batchSize: 10 })).toBe('sent');
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', sent: 20, failed: 10 });
+    const failed = await steward.app.db.selectFrom('campaign_recipients').select(['email', 'error']).where('campaign_id', '=', campaignId).where('state', '=', 'failed').execute();
+    expect(failed[0]!.error).toContain('must be verified');
+    expectEachOnce(emails.filter((e) => !failed.some((f) => f.email === e)));
+  });
+
+  it('pauses between batches and resumes exactly where it stopped: nobody twice, nobody left out', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(300);
+    await send(workspaceId, campaignId);
+    steward.mailer.delayBulk(150);
+    const running = runCampaignSend(deps(), campaignId, { batchSize: 25 });
+    await steward.mailer.waitFor(50);
+    ok(await call('campaigns.pause', { workspaceId, campaignId }));
+    expect(await running).toBe('stopped');
+    const paused = await progress(workspaceId, campaignId);
+    expect(paused.state).toBe('paused');
+    expect(paused.sending).toBe(0);
+    expect(paused.sent).toBeGreaterThanOrEqual(50);
+    expect(paused.sent).toBeLessThan(300);
+    expect(paused.pending).toBe(300 - paused.sent);
+    // While paused, a run (a stray job) sends nothing.
+    expect(await runCampaignSend(deps(), campaignId, { batchSize: 25 })).toBe('stopped');
+    expect(steward.mailer.received).toHaveLength(paused.sent);
+
+    steward.mailer.delayBulk(0);
+    expect(ok(await call<{ state: string }>('campaigns.resume', { workspaceId, campaignId })).state).toBe('sending');
+    expect(await runCampaignSend(deps(), campaignId, { batchSize: 25 })).toBe('sent');
+    expectEachOnce(emails);
+  });
+
+  it('never double-sends when two runs work on the same campaign at once', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(400);
+    await send(workspaceId, campaignId);
+    steward.mailer.delayBulk(20);
+    const outcomes = await Promise.all([runCampaignSend(deps(), campaignId, { batchSize: 20 }), runCampaignSend(deps(), campaignId, { batchSize: 20 }), runCampaignSend(deps(), campaignId, { batchSize: 20 })]);
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
+    expectEachOnce(emails);
+    // A claim racing another may come back short (rows taken meanwhile are skipped), never over.
+    expect(steward.mailer.bulks.every((b) => b.count <= 20)).toBe(true);
+    expect(steward.mailer.bulks.reduce((n, b) => n + b.count, 0)).toBe(400);
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', sent: 400 });
+  });
+
+  it('stops sending when cancelled; those not yet sent get nothing', async () => {
+    const { workspaceId, campaignId } = await audienceOf(100);
+    await send(workspaceId, campaignId);
+    steward.mailer.delayBulk(100);
+    const running = runCampaignSend(deps(), campaignId, { batchSize: 10 });
+    await steward.mailer.waitFor(10);
+    ok(await call('campaigns.cancel', { workspaceId, campaignId }));
+    expect(await running).toBe('stopped');
+    const cancelled = await progress(workspaceId, campaignId);
+    expect(cancelled.state).toBe('cancelled');
+    expect(steward.mailer.received).toHaveLength(cancelled.sent);
+    expect(cancelled.pending).toBe(100 - cancelled.sent);
+    expect((await call('campaigns.resume', { workspaceId, campaignId })).error?.data.code).toBe('CONFLICT');
+  });
+
+  it('starts a scheduled campaign when it is due, freezing the audience then', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(5);
+    const at = new Date(Date.now() + 60_000).toISOString().slice(0, 16);
+    expect(ok(await call<{ state: string }>('campaigns.send', { workspaceId, campaignId, at })).state).toBe('scheduled');
+    // Not due yet: nothing happens.
+    expect(await runCampaignSend(deps(), campaignId)).toBe('stopped');
+    expect((await progress(workspaceId, campaignId)).total).toBe(0);
+    await steward.app.db.updateTable('campaigns').set({ scheduled_at: new Date(Date.now() - 1000) }).where('id', '=', campaignId).execute();
+    expect(await runCampaignSend(deps(), campaignId)).toBe('sent');
+    expectEachOnce(emails);
+  });
+});

@@ -1,0 +1,328 @@
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { EmailParams, Recipient, Sender } from 'mailersend';
+import { type Db, sql } from '@steward/db';
+import type { Config } from '../../config.js';
+import { type JobQueue, QUEUES } from '../../email/jobs.js';
+import type { Logger } from '../../logger.js';
+import type { Keyring } from '../../secrets.js';
+import { receivesCategory } from '../consent/effective.js';
+import { resolveMailerSendSettings } from '../integrations/mailersend-settings.js';
+import type { RecordPlace } from '../records/filters.js';
+import { freezeAudience } from './campaigns.js';
+import { mergeValues, renderMergeFields } from './merge-fields.js';
+
+/**
+ * The send job of a campaign. Each round claims the next pending recipients in one transaction —
+ * `FOR UPDATE SKIP LOCKED` under the campaign row's share lock, so overlapping runs take disjoint
+ * batches and a pause commits between rounds, never inside one — re-checks each person's consent
+ * there (an opt-out since the freeze is skipped and recorded), marks the rest `sending`, and only
+ * then calls MailerSend's bulk endpoint. The answer is recorded per recipient afterwards:
+ * - accepted: `sent`, with the provider's bulk id;
+ * - 429: the batch goes back to `pending` (nothing was accepted) and the campaign waits for
+ *   Retry-After, then a delayed job carries on;
+ * - 5xx or no connection: back to `pending`, and the job is retried with backoff;
+ * - a refusal of the request (4xx): those recipients `failed`, with the provider's reason;
+ * - a bad key: back to `pending`, the campaign `failed` until resumed with a working key.
+ * A batch whose answer never came (the connection broke mid-request, or the worker died) is left
+ * `sending`; once it is stale it is closed as failed with "outcome unknown", never sent again.
+ */
+
+export const BULK_LIMIT = 500;
+/** A batch still `sending` after this long lost its worker; its outcome is unknown. */
+const STALE_SENDING = '15 minutes';
+
+const require = createRequire(import.meta.url);
+const { EmailModule } = require('mailersend/lib/modules/Email.module.js') as {
+  EmailModule: new (apiKey: string, baseUrl: string) => { sendBulk(params: EmailParams[]): Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }> };
+};
+
+export interface CampaignSendDeps {
+  db: Db;
+  config: Config;
+  keyring: Keyring;
+  logger: Logger;
+  jobs: JobQueue;
+}
+
+export type SendOutcome = 'sent' | 'stopped' | 'throttled' | 'failed';
+
+class RetryLater extends Error {}
+
+interface CampaignRow {
+  id: string;
+  organisation_id: string;
+  workspace_id: string;
+  category_id: string;
+  filters: unknown;
+  subject: string;
+  html_body: string;
+  text_body: string;
+  state: string;
+  scheduled_at: Date | null;
+  created_by: string | null;
+}
+
+async function placeOf(db: Db, campaign: CampaignRow): Promise<RecordPlace & { workspaceName: string }> {
+  const workspace = await db.selectFrom('workspaces').select(['kind', 'name']).where('id', '=', campaign.workspace_id).executeTakeFirstOrThrow();
+  return { organisationId: campaign.organisation_id, workspaceId: campaign.workspace_id, kind: workspace.kind, workspaceName: workspace.name };
+}
+
+/** A scheduled campaign whose time has come starts here: its audience frozen, its state `sending`. */
+async function startIfDue(db: Db, campaignId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const campaign = await trx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirst();
+    if (!campaign || campaign.state !== 'scheduled') return false;
+    if (campaign.scheduled_at && campaign.scheduled_at.getTime() > Date.now()) return false;
+    const workspace = await trx.selectFrom('workspaces').select('kind').where('id', '=', campaign.workspace_id).executeTakeFirstOrThrow();
+    await freezeAudience(trx, { organisationId: campaign.organisation_id, workspaceId: campaign.workspace_id, kind: workspace.kind }, campaign);
+    await trx.updateTable('campaigns').set({ state: 'sending', started_at: sql<Date>`now()`, updated_at: sql<Date>`now()` }).where('id', '=', campaignId).execute();
+    return true;
+  });
+}
+
+interface Claimed {
+  contactId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+}
+
+/**
+ * Claims up to `size` pending recipients: those who no longer receive the category become
+ * `skipped_opted_out`, the others `sending` under a new batch id. Null when the campaign is not
+ * sending (paused, cancelled…) or waits for the provider's Retry-After.
+ */
+async function claimBatch(db: Db, campaign: CampaignRow, size: number): Promise<{ batchId: string; recipients: Claimed[] } | null> {
+  return db.transaction().execute(async (trx) => {
+    const now = await trx
+      .selectFrom('campaigns')
+      .select(['state', sql<boolean>`coalesce(throttled_until > now(), false)`.as('throttled')])
+      .where('id', '=', campaign.id)
+      .forShare()
+      .executeTakeFirst();
+    if (!now || now.state !== 'sending' || now.throttled) return null;
+    const category = await trx.selectFrom('email_categories').select(['id', 'subscribed_by_default as subscribedByDefault']).where('id', '=', campaign.category_id).executeTakeFirstOrThrow();
+    const batchId = randomUUID();
+    const { rows } = await sql<Claimed & { state: string }>`
+      with claimed as (
+        select r.contact_id from campaign_recipients r
+        where r.campaign_id = ${campaign.id}::uuid and r.state = 'pending'
+        order by r.contact_id
+        limit ${size}
+        for update skip locked
+      ), decided as (
+        select cl.contact_id, c.first_name, c.last_name, ${receivesCategory(category)} as receives
+        from claimed cl
+        join contacts c on c.id = cl.contact_id
+        left join contact_workspaces cw on cw.workspace_id = ${campaign.workspace_id}::uuid and cw.contact_id = c.id
+      )
+      update campaign_recipients r set
+        state = case when d.receives then 'sending' else 'skipped_opted_out' end,
+        batch_id = case when d.receives then ${batchId}::uuid end,
+        error = case when d.receives then null else 'Opted out after the audience was frozen; not sent.' end,
+        updated_at = now()
+      from decided d
+      where r.campaign_id = ${campaign.id}::uuid and r.contact_id = d.contact_id
+      returning r.contact_id as "contactId", r.email, d.first_name as "firstName", d.last_name as "lastName", r.state`.execute(trx);
+    return { batchId, recipients: rows.filter((r) => r.state === 'sending') };
+  });
+}
+
+/** Sets the outcome of every recipient of the batch still `sending`. */
+async function settleBatch(db: Db, campaignId: string, batchId: string, outcome: { state: 'sent' | 'failed' | 'pending'; error?: string | null; bulkId?: string | null }) {
+  await db
+    .updateTable('campaign_recipients')
+    .set({
+      state: outcome.state,
+      error: outcome.error ?? null,
+      provider_bulk_id: outcome.bulkId ?? null,
+      ...(outcome.state === 'pending' && { batch_id: null }),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('campaign_id', '=', campaignId)
+    .where('batch_id', '=', batchId)
+    .where('state', '=', 'sending')
+    .execute();
+}
+
+/** Batches whose worker died mid-request: their outcome is unknown, so they are closed, not resent. */
+async function closeStaleBatches(db: Db, campaignId: string) {
+  await db
+    .updateTable('campaign_recipients')
+    .set({ state: 'failed', error: 'The sending worker stopped before MailerSend answered; whether this email went out is unknown, so it was not sent again.', updated_at: sql<Date>`now()` })
+    .where('campaign_id', '=', campaignId)
+    .where('state', '=', 'sending')
+    .where('updated_at', '<', sql<Date>`now() - ${STALE_SENDING}::interval`)
+    .execute();
+}
+
+/** The campaign is `sent` once nobody is pending or in flight (whoever finishes last says so). */
+async function finishIfDone(db: Db, campaignId: string): Promise<boolean> {
+  const result = await sql`
+    update campaigns set state = 'sent', finished_at = now(), updated_at = now(), throttled_until = null
+    where id = ${campaignId}::uuid and state = 'sending'
+      and not exists (select 1 from campaign_recipients where campaign_id = ${campaignId}::uuid and state in ('pending', 'sending'))`.execute(db);
+  return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+async function failCampaign(db: Db, campaignId: string, reason: string) {
+  await db.updateTable('campaigns').set({ state: 'failed', failure_reason: reason, updated_at: sql<Date>`now()` }).where('id', '=', campaignId).where('state', '=', 'sending').execute();
+}
+
+function retryAfterSeconds(headers: Record<string, string> | undefined): number {
+  const raw = headers?.['retry-after'];
+  const seconds = raw === undefined ? NaN : Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(Math.ceil(seconds), 3600);
+  const date = raw ? Date.parse(raw) : NaN;
+  return Number.isFinite(date) ? Math.max(1, Math.min(3600, Math.ceil((date - Date.now()) / 1000))) : 60;
+}
+
+function providerMessage(body: unknown, status: number): string {
+  const message = (body as { message?: unknown } | null)?.message;
+  return `MailerSend refused the batch (HTTP ${status})${typeof message === 'string' ? `: ${message.slice(0, 300)}` : ''}.`;
+}
+
+/**
+ * Runs the campaign's send until it is done, paused, cancelled, throttled or failed. Safe to run
+ * twice at once (the claims are disjoint) and to run again after a crash (it resumes from the
+ * recipients' states). `batchSize` is for tests; MailerSend takes at most 500 a request.
+ */
+export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string, options: { batchSize?: number } = {}): Promise<SendOutcome> {
+  const { db } = deps;
+  const size = Math.min(options.batchSize ?? BULK_LIMIT, BULK_LIMIT);
+  await startIfDue(db, campaignId);
+  const campaign = (await db.selectFrom('campaigns').selectAll().where('id', '=', campaignId).executeTakeFirst()) as CampaignRow | undefined;
+  if (!campaign || campaign.state !== 'sending') return 'stopped';
+  await closeStaleBatches(db, campaignId);
+  const place = await placeOf(db, campaign);
+  const settings = await resolveMailerSendSettings(db, deps.config, deps.keyring, campaign.organisation_id);
+  // An organisation's own From address goes only with its own key: with the server's key, the
+  // server's From, so no organisation can send as another's domain.
+  const fromEmail = settings.apiKeySource === 'saved' ? settings.fromEmail : deps.config.mailersend.fromEmail;
+  if (!settings.apiKey && deps.config.env === 'production') {
+    await failCampaign(db, campaignId, 'MailerSend is not configured: set an API key under Integrations, then resume the campaign.');
+    return 'failed';
+  }
+
+  for (;;) {
+    const batch = await claimBatch(db, campaign, size);
+    if (!batch) {
+      const now = await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirst();
+      return now?.state === 'sending' ? 'throttled' : 'stopped';
+    }
+    if (batch.recipients.length === 0) {
+      // Everything claimed (or skipped); another run may still have a batch in flight.
+      const pending = await db.selectFrom('campaign_recipients').select('contact_id').where('campaign_id', '=', campaignId).where('state', '=', 'pending').limit(1).executeTakeFirst();
+      if (pending) continue;
+      return (await finishIfDone(db, campaignId)) ? 'sent' : 'stopped';
+    }
+
+    const emails = batch.recipients.map((r) => {
+      const values = mergeValues(r, place.workspaceName);
+      return {
+        to: r.email,
+        name: values.fullName,
+        subject: renderMergeFields(campaign.subject, values, 'text'),
+        html: renderMergeFields(campaign.html_body, values, 'html'),
+        text: renderMergeFields(campaign.text_body, values, 'text'),
+      };
+    });
+
+    if (!settings.apiKey) {
+      // Outside production with no key: the development outbox, as for every other email.
+      await db
+        .insertInto('dev_outbox')
+        .values(emails.map((e) => ({ organisation_id: campaign.organisation_id, to_email: e.to, subject: e.subject, text: e.text, html: e.html })))
+        .execute();
+      await settleBatch(db, campaignId, batch.batchId, { state: 'sent' });
+      continue;
+    }
+
+    const params = emails.map((e) => {
+      const p = new EmailParams()
+        .setFrom(new Sender(fromEmail, settings.fromName))
+        .setTo([new Recipient(e.to, e.name || undefined)])
+        .setSubject(e.subject);
+      if (e.html) p.setHtml(e.html);
+      if (e.text) p.setText(e.text);
+      return p;
+    });
+    try {
+      const response = await new EmailModule(settings.apiKey, settings.baseUrl).sendBulk(params);
+      const bulkId = (response.body as { bulk_email_id?: unknown } | null)?.bulk_email_id;
+      await settleBatch(db, campaignId, batch.batchId, { state: 'sent', bulkId: typeof bulkId === 'string' ? bulkId : null });
+    } catch (error) {
+      const failed = error as { statusCode?: unknown; body?: unknown; headers?: Record<string, string>; code?: unknown };
+      if (typeof failed?.statusCode !== 'number') {
+        if (failed?.code === 'ECONNREFUSED' || failed?.code === 'ENOTFOUND') {
+          // Never connected: nothing was sent, so the batch can go again.
+          await settleBatch(db, campaignId, batch.batchId, { state: 'pending' });
+          throw new RetryLater('MailerSend could not be reached.');
+        }
+        // Connected, then lost: the provider may have accepted it.
+        await settleBatch(db, campaignId, batch.batchId, {
+          state: 'failed',
+          error: 'The connection to MailerSend broke before it answered; whether this email went out is unknown, so it was not sent again.',
+        });
+        continue;
+      }
+      const status = failed.statusCode;
+      if (status === 429) {
+        const wait = retryAfterSeconds(failed.headers);
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('campaign_recipients')
+            .set({ state: 'pending', batch_id: null, updated_at: sql<Date>`now()` })
+            .where('campaign_id', '=', campaignId)
+            .where('batch_id', '=', batch.batchId)
+            .where('state', '=', 'sending')
+            .execute();
+          await trx
+            .updateTable('campaigns')
+            .set({ throttled_until: sql<Date>`now() + ${wait} * interval '1 second'`, updated_at: sql<Date>`now()` })
+            .where('id', '=', campaignId)
+            .execute();
+          await deps.jobs.enqueue(trx, QUEUES.campaignSend, { campaignId }, { startAfter: wait });
+        });
+        deps.logger.info('Campaign throttled by MailerSend', { campaignId, retryAfterSeconds: wait });
+        return 'throttled';
+      }
+      if (status === 401 || status === 403) {
+        await settleBatch(db, campaignId, batch.batchId, { state: 'pending' });
+        await failCampaign(db, campaignId, 'MailerSend refused the API key. Check it under Integrations, then resume the campaign.');
+        return 'failed';
+      }
+      if (status >= 500) {
+        await settleBatch(db, campaignId, batch.batchId, { state: 'pending' });
+        throw new RetryLater(`MailerSend had a problem (HTTP ${status}).`);
+      }
+      await settleBatch(db, campaignId, batch.batchId, { state: 'failed', error: providerMessage(failed.body, status) });
+    }
+  }
+}
+
+/** Registers the campaign send worker of this process; pg-boss hands each job to one instance. */
+export async function startCampaignSendWorker(deps: CampaignSendDeps) {
+  await deps.jobs.boss.work<{ campaignId: string }, void, { includeMetadata: true; batchSize: number; pollingIntervalSeconds: number }>(
+    QUEUES.campaignSend,
+    { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: deps.jobs.pollingIntervalSeconds },
+    async ([job]) => {
+      if (!job) return;
+      // A throttled campaign's delayed job may arrive a moment early: let it wait its turn.
+      await deps.db.updateTable('campaigns').set({ throttled_until: null }).where('id', '=', job.data.campaignId).where('throttled_until', '<=', sql<Date>`now() + interval '2 seconds'`).execute();
+      try {
+        const outcome = await runCampaignSend(deps, job.data.campaignId);
+        deps.logger.info('Campaign send job finished', { campaignId: job.data.campaignId, outcome });
+      } catch (error) {
+        const lastAttempt = job.retryCount >= job.retryLimit;
+        deps.logger.warn('Campaign send attempt failed', { campaignId: job.data.campaignId, attempt: job.retryCount + 1, lastAttempt, error: (error as Error).message });
+        if (lastAttempt) {
+          await failCampaign(deps.db, job.data.campaignId, `${(error as Error).message} Retrying did not help; the recipients not yet sent are kept: resume the campaign to try again.`);
+          return;
+        }
+        throw error;
+      }
+    },
+  );
+}
