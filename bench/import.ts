@@ -17,7 +17,7 @@ import { createOrganisation } from '../apps/api/src/areas/organisations/bootstra
 import { createLogger } from '../apps/api/src/logger.js';
 import { TEST_SECRET_KEY } from '../packages/test-kit/src/app.js';
 import { actorFor, addMember } from '../packages/test-kit/src/seed.js';
-import { startServerProcess } from './load.js';
+import { buildProductionServer, startServerProcess } from './load.js';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const TARGET_SECONDS = 60;
@@ -85,8 +85,10 @@ async function main() {
     const { size } = await fs.stat(file);
     progress(`wrote ${ROWS.toLocaleString('en')} rows (${(size / 1024 / 1024).toFixed(1)} MB); starting Steward`);
 
+    // The production build, as deployed: its memory is what the 300 MB target is about (the
+    // development start also holds tsx's transpiled sources).
     server = await startServerProcess(
-      'apps/api/src/main.ts',
+      await buildProductionServer(),
       { NODE_ENV: 'test', DATABASE_URL: databaseUrl, STEWARD_SECRET_KEY: TEST_SECRET_KEY, STEWARD_DEV_SIGN_IN: 'on', LOG_LEVEL: 'info', JOB_POLLING_INTERVAL_SECONDS: '0.5', REST_RATE_LIMIT_PER_MINUTE: '100000' },
       'Steward is running',
     );

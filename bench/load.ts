@@ -27,9 +27,24 @@ export async function measureLoad(options: { url: string; method?: 'GET' | 'POST
 }
 
 /** A server script run on its own Node process (the same Node as this one), ready when it prints `readyLine`. */
+/**
+ * The Node flags of the production start (`npm run start:production` in package.json): young
+ * generation capped at 16 MB per semi-space. Node 24 lets it grow to 64 MB while a CSV import
+ * allocates steadily, holding ~100 MB more for no gain in speed.
+ */
+export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=16'];
+
+/** The production build of the API (apps/api/dist), built now so that it is current. */
+export async function buildProductionServer(): Promise<string> {
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, ['build.mjs'], { cwd: path.join(REPO_ROOT, 'apps/api'), stdio: 'inherit' });
+  return 'apps/api/dist/main.js';
+}
+
 export async function startServerProcess(script: string, env: Record<string, string>, readyLine: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await findFreePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+  // Compiled JavaScript (the production build) runs as is; TypeScript through tsx.
+  const child: ChildProcess = spawn(process.execPath, script.endsWith('.js') ? [...PRODUCTION_NODE_FLAGS, script] : ['--import', 'tsx', script], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

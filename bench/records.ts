@@ -17,7 +17,7 @@ import { createApiKey } from '../apps/api/src/areas/api-keys/api-keys.js';
 import { searchContacts } from '../apps/api/src/areas/records/contacts.js';
 import { TEST_SECRET_KEY } from '../packages/test-kit/src/app.js';
 import { actorFor, addMember } from '../packages/test-kit/src/seed.js';
-import { cpuMsOf, format, measureLoad, startServerProcess, type LoadResult } from './load.js';
+import { buildProductionServer, cpuMsOf, format, measureLoad, startServerProcess, type LoadResult } from './load.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -59,7 +59,7 @@ async function main() {
     const { key } = await createApiKey(db, actorFor(admin), organisationId, { name: 'bench', scope: 'admin' });
 
     const steward = await startServerProcess(
-      'apps/api/src/main.ts',
+      await buildProductionServer(),
       { NODE_ENV: 'test', DATABASE_URL: databaseUrl, STEWARD_SECRET_KEY: TEST_SECRET_KEY, STEWARD_DEV_SIGN_IN: 'on', LOG_LEVEL: 'info', REST_RATE_LIMIT_PER_MINUTE: '100000000', ...(process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` } : {}) },
       'Steward is running',
     );

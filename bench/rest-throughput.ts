@@ -10,7 +10,7 @@ import { createOrganisation } from '../apps/api/src/areas/organisations/bootstra
 import { createApiKey } from '../apps/api/src/areas/api-keys/api-keys.js';
 import { TEST_SECRET_KEY } from '../packages/test-kit/src/app.js';
 import { actorFor, addMember } from '../packages/test-kit/src/seed.js';
-import { cpuMsOf, format, measureLoad, startServerProcess, type LoadResult } from './load.js';
+import { buildProductionServer, cpuMsOf, format, measureLoad, startServerProcess, type LoadResult } from './load.js';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -49,7 +49,8 @@ async function main() {
     const { key } = await createApiKey(db, actorFor(admin), organisationId, { name: 'bench', scope: 'read' });
 
     progress('starting Steward and the bare server');
-    const steward = await startServerProcess('apps/api/src/main.ts', {
+    const steward = await startServerProcess(
+      await buildProductionServer(), {
       NODE_ENV: 'test', DATABASE_URL: databaseUrl, STEWARD_SECRET_KEY: TEST_SECRET_KEY, STEWARD_DEV_SIGN_IN: 'on',
       LOG_LEVEL: 'info', REST_RATE_LIMIT_PER_MINUTE: '100000000',
     }, 'Steward is running');
