@@ -92,6 +92,7 @@ async function main() {
     console.log(`  ratio                                          ${ratio.toFixed(2)}x the baseline (target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'})`);
     console.log(`  server CPU per request: Steward ${(cpu.steward * 1000).toFixed(0)} µs, bare ${(cpu.bare * 1000).toFixed(0)} µs (the rest is PostgreSQL and the load generator, on the same cores)`);
     if (errors > 0) throw new Error(`${errors} requests failed during the measurement`);
+    if (ratio < TARGET_RATIO) process.exitCode = 1;
   } finally {
     for (const server of servers.reverse()) await server.stop();
     await db.destroy();
