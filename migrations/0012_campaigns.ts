@@ -54,4 +54,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The sender's claim: the next pending rows of a campaign, in a stable order.
   await sql`create index campaign_recipients_pending_idx on campaign_recipients (campaign_id, contact_id) where state = 'pending'`.execute(db);
   await db.schema.createIndex('campaign_recipients_contact_idx').on('campaign_recipients').column('contact_id').execute();
+
+  // MailerSend allows an account about 10 bulk requests a minute: every worker of every workspace
+  // sending with the same key takes its turn from this row (the account is a hash of the key).
+  await db.schema
+    .createTable('mailersend_bulk_slots')
+    .addColumn('account', 'text', (c) => c.primaryKey())
+    .addColumn('next_at', 'timestamptz', (c) => c.notNull())
+    .execute();
 }

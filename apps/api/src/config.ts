@@ -29,6 +29,8 @@ const environmentSchema = z.object({
   MAILERSEND_FROM_EMAIL: z.email().default('steward@example.com'),
   MAILERSEND_FROM_NAME: z.string().trim().min(1).max(100).default('Steward'),
   MAILERSEND_BASE_URL: z.url().default('https://api.mailersend.com/v1'),
+  /** Bulk requests a minute per MailerSend account, shared by every worker; 0 lifts the limit. */
+  MAILERSEND_BULK_REQUESTS_PER_MINUTE: z.coerce.number().min(0).max(6000).default(10),
   EMAIL_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(5),
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   STEWARD_SECRET_KEY: optionalString,
@@ -56,7 +58,7 @@ export interface Config {
   logLevel: Environment['LOG_LEVEL'];
   trpcMaxBatchSize: number;
   bootstrapDemo: boolean;
-  mailersend: { apiKey: string | null; fromEmail: string; fromName: string; baseUrl: string };
+  mailersend: { apiKey: string | null; fromEmail: string; fromName: string; baseUrl: string; bulkRequestsPerMinute: number };
   jobs: { retryLimit: number; retryDelaySeconds: number; pollingIntervalSeconds: number };
   /** Express's `trust proxy`: which proxies may set X-Forwarded-For (per-IP limits, audit IPs). */
   trustProxy: boolean | number | string;
@@ -122,6 +124,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       fromEmail: e.MAILERSEND_FROM_EMAIL,
       fromName: e.MAILERSEND_FROM_NAME,
       baseUrl: e.MAILERSEND_BASE_URL,
+      bulkRequestsPerMinute: e.MAILERSEND_BULK_REQUESTS_PER_MINUTE,
     },
     signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN,

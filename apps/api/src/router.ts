@@ -8,6 +8,7 @@ import { integrationsRouter } from './areas/integrations/router.js';
 import { fieldsRouter } from './areas/fields/router.js';
 import { companiesRouter, contactsRouter, dealsRouter } from './areas/records/router.js';
 import { consentRouter, emailCategoriesRouter } from './areas/consent/router.js';
+import { campaignsRouter } from './areas/campaigns/router.js';
 import { pipelineRouter } from './areas/pipeline/router.js';
 import { teamRouter } from './areas/team/router.js';
 import { router } from './trpc.js';
@@ -27,6 +28,7 @@ export const appRouter = router({
   deals: dealsRouter,
   emailCategories: emailCategoriesRouter,
   consent: consentRouter,
+  campaigns: campaignsRouter,
   team: teamRouter,
   pipeline: pipelineRouter,
 });

@@ -70,6 +70,25 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
+  /** A campaign of the target workspace in the given state, written directly. */
+  const freshCampaign = async (t: SampleTarget, state: 'draft' | 'scheduled' | 'sending' | 'paused' = 'draft') =>
+    (
+      await getApp()
+        .db.insertInto('campaigns')
+        .values({
+          organisation_id: t.organisationId,
+          workspace_id: t.workspaceId,
+          name: `Campaign ${unique()}`,
+          subject: 'Hello {{firstName}}',
+          html_body: '<p>Hello {{firstName}}</p>',
+          text_body: 'Hello {{firstName}}',
+          category_id: await freshCategory(t),
+          state,
+          scheduled_at: state === 'scheduled' ? new Date(Date.now() + 86_400_000) : null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   const freshMember = (t: SampleTarget) => addMember(getApp().db, t.organisationId, `target-${unique()}@example.org`, 'member');
   /** A member of the organisation with a role in the target workspace. */
   const freshTeamMember = async (t: SampleTarget) =>
@@ -194,5 +213,24 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'pipeline.update': async (t) => ({ workspaceId: t.workspaceId, stageId: await freshStage(t), probability: 60 }),
     'pipeline.reorder': async (t) => ({ workspaceId: t.workspaceId, stageIds: (await stageIds(t)).reverse() }),
     'pipeline.delete': async (t) => ({ workspaceId: t.workspaceId, stageId: await freshStage(t) }),
+    'campaigns.mergeFields': async (t) => ({ workspaceId: t.workspaceId }),
+    'campaigns.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'campaigns.get': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t) }),
+    'campaigns.audience': async (t) => ({ workspaceId: t.workspaceId, categoryId: await freshCategory(t), filters: [{ field: 'firstName', op: 'eq', value: 'Sample' }] }),
+    'campaigns.create': async (t) => ({ workspaceId: t.workspaceId, name: 'News', subject: 'Hi {{firstName}}', textBody: 'Hello', categoryId: await freshCategory(t) }),
+    'campaigns.update': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t), subject: 'Hello again {{firstName}}' }),
+    'campaigns.delete': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t) }),
+    'campaigns.send': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t) }),
+    'campaigns.pause': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t, 'sending') }),
+    'campaigns.resume': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t, 'paused') }),
+    'campaigns.cancel': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t, 'scheduled') }),
+    'campaigns.progress': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t) }),
+    'campaigns.recipients': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t), state: 'failed' }),
+    'campaigns.retryFailed': async (t) => {
+      const campaignId = await freshCampaign(t, 'paused');
+      const contact = await freshContact(t);
+      await getApp().db.insertInto('campaign_recipients').values({ campaign_id: campaignId, contact_id: contact.id, email: contact.email, state: 'failed', error: 'Sample' }).execute();
+      return { workspaceId: t.workspaceId, campaignId };
+    },
   };
 }

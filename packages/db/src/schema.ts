@@ -155,6 +155,53 @@ export interface ConsentHistoryTable {
   actor_api_key_id: string | null;
 }
 
+export const CAMPAIGN_STATES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled', 'failed'] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+export const RECIPIENT_STATES = ['pending', 'sending', 'sent', 'failed', 'skipped_opted_out'] as const;
+export type RecipientState = (typeof RECIPIENT_STATES)[number];
+
+/** An email of one category to a workspace's contacts (migrations/0012_campaigns.ts). */
+export interface CampaignsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  workspace_id: string;
+  name: string;
+  subject: Generated<string>;
+  html_body: Generated<string>;
+  text_body: Generated<string>;
+  category_id: string;
+  /** The contacts list's filters (records/filters.ts), as JSON. */
+  filters: ColumnType<unknown, string | undefined, string>;
+  state: Generated<CampaignState>;
+  scheduled_at: Timestamp | null;
+  throttled_until: Timestamp | null;
+  failure_reason: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+/** When the next bulk request of a MailerSend account may go (shared by every worker). */
+export interface MailerSendBulkSlotsTable {
+  /** A SHA-256 of the API key, never the key. */
+  account: string;
+  next_at: Timestamp;
+}
+
+/** The audience frozen at send time: one row per person, with how far their email got. */
+export interface CampaignRecipientsTable {
+  campaign_id: string;
+  contact_id: string;
+  email: string;
+  state: Generated<RecipientState>;
+  batch_id: string | null;
+  provider_bulk_id: string | null;
+  error: string | null;
+  updated_at: Generated<Date>;
+}
+
 export const FIELD_ENTITIES = ['contact', 'company', 'deal'] as const;
 export type FieldEntity = (typeof FIELD_ENTITIES)[number];
 export const FIELD_SCOPES = ['core', 'global_internal', 'workspace'] as const;
@@ -399,6 +446,9 @@ export interface Database {
   email_categories: EmailCategoriesTable;
   contact_categories: ContactCategoriesTable;
   consent_history: ConsentHistoryTable;
+  campaigns: CampaignsTable;
+  campaign_recipients: CampaignRecipientsTable;
+  mailersend_bulk_slots: MailerSendBulkSlotsTable;
   field_definitions: FieldDefinitionsTable;
   field_keys: FieldKeysTable;
   companies: CompaniesTable;

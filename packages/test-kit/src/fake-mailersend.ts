@@ -10,6 +10,8 @@ export interface ReceivedEmail {
 export interface ReceivedBulk {
   bulkEmailId: string;
   count: number;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function startFakeMailerSend() {
         }
         for (const body of messages) received.push({ authorization: req.headers.authorization, body });
         const bulkEmailId = `bulk-${bulks.length + 1}`;
-        bulks.push({ bulkEmailId, count: messages.length });
+        bulks.push({ bulkEmailId, count: messages.length, at: Date.now() });
         res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'The bulk email is being processed.', bulk_email_id: bulkEmailId }));
         waiters.splice(0).forEach((wake) => wake());
         return;

@@ -1,4 +1,4 @@
-import { type CampaignState, type Database, type Db, sql, type Transaction } from '@steward/db';
+import { type CampaignState, type Database, type Db, type RecipientState, sql, type Transaction } from '@steward/db';
 import { type JobQueue, QUEUES } from '../../email/jobs.js';
 import { AppError, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
@@ -346,4 +346,53 @@ export async function campaignProgress(db: Handle, place: RecordPlace, campaignI
     total: progress.pending + progress.sending + progress.sent + progress.failed + progress.skipped,
     ...progress,
   };
+}
+
+/**
+ * Puts the failed recipients back in the queue (a finished, failed or paused campaign): a finished
+ * or failed campaign starts sending again; a paused one waits for its resume. Their consent is
+ * checked again before their batch, like everyone's.
+ */
+export async function retryFailedRecipients(db: Db, jobs: JobQueue, actor: Actor, place: RecordPlace, campaignId: string) {
+  return db.transaction().execute(async (trx) => {
+    const current = await lockCampaign(trx, place, campaignId);
+    if (!['sent', 'failed', 'paused'].includes(current.state)) {
+      throw new AppError('CONFLICT', `The campaign is ${current.state}: failed recipients are retried once it has finished, failed or been paused.`);
+    }
+    const retried = await trx
+      .updateTable('campaign_recipients')
+      .set({ state: 'pending', error: null, batch_id: null, provider_bulk_id: null, updated_at: sql<Date>`now()` })
+      .where('campaign_id', '=', campaignId)
+      .where('state', '=', 'failed')
+      .executeTakeFirst();
+    const count = Number(retried.numUpdatedRows);
+    if (count === 0) throw new AppError('BAD_REQUEST', 'No recipient of this campaign has failed.');
+    if (current.state !== 'paused') {
+      await trx
+        .updateTable('campaigns')
+        .set({ state: 'sending', failure_reason: null, finished_at: null, updated_at: sql<Date>`now()` })
+        .where('id', '=', campaignId)
+        .execute();
+      await jobs.enqueue(trx, QUEUES.campaignSend, { campaignId });
+    }
+    await recordAudit(trx, actor, { ...auditPlace(place), action: 'campaigns.retryFailed', targetType: 'campaign', targetId: campaignId, before: { state: current.state }, after: { retried: count } });
+    return readCampaign(trx, place, campaignId);
+  });
+}
+
+/** The campaign's recipients, optionally of one state, a page at a time in contact id order. */
+export async function listRecipients(db: Db, place: RecordPlace, campaignId: string, page: { state?: RecipientState; limit: number; after?: string }) {
+  await readCampaign(db, place, campaignId);
+  let query = db
+    .selectFrom('campaign_recipients as r')
+    .leftJoin('contacts as c', 'c.id', 'r.contact_id')
+    .select(['r.contact_id as contactId', 'r.email', 'c.first_name as firstName', 'c.last_name as lastName', 'r.state', 'r.error', 'r.updated_at as updatedAt'])
+    .where('r.campaign_id', '=', campaignId)
+    .orderBy('r.contact_id')
+    .limit(page.limit + 1);
+  if (page.state) query = query.where('r.state', '=', page.state);
+  if (page.after) query = query.where('r.contact_id', '>', page.after);
+  const rows = await query.execute();
+  const recipients = rows.slice(0, page.limit).map((r) => ({ ...r, firstName: r.firstName ?? '', lastName: r.lastName ?? '' }));
+  return { recipients, nextAfter: rows.length > page.limit ? recipients.at(-1)!.contactId : null };
 }

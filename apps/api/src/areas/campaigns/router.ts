@@ -2,7 +2,19 @@ import { TRPCError } from '@trpc/server';
 import { workspaceProcedure } from '../../access/middleware.js';
 import { actorOf, router } from '../../trpc.js';
 import type { RecordPlace } from '../records/filters.js';
-import { campaignProgress, changeCampaignState, countAudience, createCampaign, deleteCampaign, getCampaign, listCampaigns, sendCampaign, updateCampaign } from './campaigns.js';
+import {
+  campaignProgress,
+  changeCampaignState,
+  countAudience,
+  createCampaign,
+  deleteCampaign,
+  getCampaign,
+  listCampaigns,
+  listRecipients,
+  retryFailedRecipients,
+  sendCampaign,
+  updateCampaign,
+} from './campaigns.js';
 import { MERGE_FIELDS } from './merge-fields.js';
 import {
   audienceInput,
@@ -14,7 +26,9 @@ import {
   createCampaignInput,
   deletedCampaignOutput,
   listCampaignsInput,
+  listRecipientsInput,
   mergeFieldsOutput,
+  recipientListOutput,
   sendCampaignInput,
   updateCampaignInput,
 } from './schemas.js';
@@ -104,4 +118,16 @@ export const campaignsRouter = router({
     .input(campaignTargetInput)
     .output(campaignProgressOutput)
     .query(({ ctx, input }) => campaignProgress(ctx.db, placeOf(ctx), input.campaignId)),
+
+  recipients: workspaceProcedure('workspace.settings')
+    .meta({ openapi: { method: 'GET', path: path('/{campaignId}/recipients'), tags: TAGS, summary: "A campaign's recipients (optionally of one state, e.g. failed), with each one's reason" } })
+    .input(listRecipientsInput)
+    .output(recipientListOutput)
+    .query(({ ctx, input }) => listRecipients(ctx.db, placeOf(ctx), input.campaignId, input)),
+
+  retryFailed: workspaceProcedure('workspace.settings')
+    .meta({ openapi: { method: 'POST', path: path('/{campaignId}/retry-failed'), tags: TAGS, summary: 'Send again to the recipients whose email failed' } })
+    .input(campaignTargetInput)
+    .output(campaignOutput)
+    .mutation(({ ctx, input }) => retryFailedRecipients(ctx.db, ctx.jobs, actorOf(ctx), placeOf(ctx), input.campaignId)),
 });

@@ -91,3 +91,25 @@ export const campaignProgressOutput = z.object({
 });
 
 export const mergeFieldsOutput = z.array(z.object({ name: z.string(), description: z.string() }));
+
+export const listRecipientsInput = campaignTargetInput.extend({
+  state: recipientStateSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** The last contact id of the previous page. */
+  after: z.uuid().optional(),
+});
+export const recipientListOutput = z.object({
+  recipients: z.array(
+    z.object({
+      contactId: z.string(),
+      email: z.string(),
+      firstName: z.string(),
+      lastName: z.string(),
+      state: recipientStateSchema,
+      /** Why it failed or was skipped (the provider's reason, or the opt-out). */
+      error: z.string().nullable(),
+      updatedAt: z.date(),
+    }),
+  ),
+  nextAfter: z.string().nullable(),
+});

@@ -9,7 +9,7 @@ import { type CampaignSendDeps, runCampaignSend } from './sending.js';
  * Sending through the local MailerSend stand-in, the send job called directly (no workers run in
  * this file, so each test decides when a run happens, and how many at once).
  */
-const steward = useStewardApp({ workers: false, fakeMailerSend: true, organisation: 'Acme' });
+const steward = useStewardApp({ workers: false, fakeMailerSend: true, organisation: 'Acme', env: { MAILERSEND_BULK_REQUESTS_PER_MINUTE: '0' } });
 
 type Result<T> = { error: { message: string; data: { code: string } } | null; text: string; data: T };
 const ok = <T>(result: Result<T>) => {
@@ -141,6 +141,16 @@ describe('sending a campaign', () => {
     const failed = await steward.app.db.selectFrom('campaign_recipients').select(['email', 'error']).where('campaign_id', '=', campaignId).where('state', '=', 'failed').execute();
     expect(failed[0]!.error).toContain('must be verified');
     expectEachOnce(emails.filter((e) => !failed.some((f) => f.email === e)));
+
+    // The console lists the failed ones with the reason, and sends to them again on request.
+    const listed = ok(await call<{ recipients: { email: string; error: string }[] }>('campaigns.recipients', { workspaceId, campaignId, state: 'failed' }, 'query'));
+    expect(listed.recipients.map((r) => r.email).sort()).toEqual(failed.map((f) => f.email).sort());
+    expect(listed.recipients[0]!.error).toContain('must be verified');
+    expect(ok(await call<{ state: string }>('campaigns.retryFailed', { workspaceId, campaignId })).state).toBe('sending');
+    expect(await runCampaignSend(deps(), campaignId, { batchSize: 10 })).toBe('sent');
+    expectEachOnce(emails);
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', sent: 30, failed: 0 });
+    expect((await call('campaigns.retryFailed', { workspaceId, campaignId })).error?.data.code).toBe('BAD_REQUEST');
   });
 
   it('pauses between batches and resumes exactly where it stopped: nobody twice, nobody left out', async () => {
@@ -178,6 +188,20 @@ describe('sending a campaign', () => {
     expect(steward.mailer.bulks.every((b) => b.count <= 20)).toBe(true);
     expect(steward.mailer.bulks.reduce((n, b) => n + b.count, 0)).toBe(400);
     expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', sent: 400 });
+  });
+
+  it('keeps every worker of a MailerSend account to one shared pace of bulk requests', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(100);
+    const other = await audienceOf(100);
+    await send(workspaceId, campaignId);
+    await send(other.workspaceId, other.campaignId);
+    // 120 a minute: one request every half second, however many runs and campaigns share the key.
+    const paced: CampaignSendDeps = { ...deps(), config: { ...steward.app.config, mailersend: { ...steward.app.config.mailersend, bulkRequestsPerMinute: 120 } } };
+    await Promise.all([runCampaignSend(paced, campaignId, { batchSize: 50 }), runCampaignSend(paced, campaignId, { batchSize: 50 }), runCampaignSend(paced, other.campaignId, { batchSize: 50 })]);
+    expectEachOnce([...emails, ...other.emails]);
+    const times = steward.mailer.bulks.map((b) => b.at).sort((a, b) => a - b);
+    expect(times).toHaveLength(4);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(450);
   });
 
   it('stops sending when cancelled; those not yet sent get nothing', async () => {

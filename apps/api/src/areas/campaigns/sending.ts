@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EmailParams, Recipient, Sender } from 'mailersend';
 import { type Db, sql } from '@steward/db';
 import type { Config } from '../../config.js';
@@ -157,6 +157,30 @@ async function closeStaleBatches(db: Db, campaignId: string) {
     .execute();
 }
 
+/**
+ * Waits for the account's next turn at the bulk endpoint. The turn is taken from one row per
+ * MailerSend account (a hash of its key) in a single statement, so every worker of every
+ * workspace sending with that key shares the same pace. A 429's Retry-After moves it for all.
+ */
+async function takeBulkTurn(db: Db, account: string, perMinute: number) {
+  if (perMinute <= 0) return;
+  const spacing = 60 / perMinute;
+  const { rows } = await sql<{ waitMs: number }>`
+    insert into mailersend_bulk_slots (account, next_at) values (${account}, now() + ${spacing} * interval '1 second')
+    on conflict (account) do update set next_at = greatest(mailersend_bulk_slots.next_at, now()) + ${spacing} * interval '1 second'
+    returning greatest(0, extract(epoch from (next_at - ${spacing} * interval '1 second' - now())) * 1000)::float8 as "waitMs"`.execute(db);
+  const wait = rows[0]!.waitMs;
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+async function holdAccount(db: Db, account: string, seconds: number) {
+  await sql`
+    insert into mailersend_bulk_slots (account, next_at) values (${account}, now() + ${seconds} * interval '1 second')
+    on conflict (account) do update set next_at = greatest(mailersend_bulk_slots.next_at, now() + ${seconds} * interval '1 second')`.execute(db);
+}
+
+const accountOf = (apiKey: string) => createHash('sha256').update(apiKey).digest('hex').slice(0, 32);
+
 /** The campaign is `sent` once nobody is pending or in flight (whoever finishes last says so). */
 async function finishIfDone(db: Db, campaignId: string): Promise<boolean> {
   const result = await sql`
@@ -205,7 +229,24 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
     return 'failed';
   }
 
+  const account = settings.apiKey ? accountOf(settings.apiKey) : null;
   for (;;) {
+    if (account) {
+      // The turn is taken only when there is something to send; the batch is claimed after it, so
+      // a pause during the wait still holds everyone back.
+      const ready = await db
+        .selectFrom('campaigns')
+        .select([
+          'state',
+          sql<boolean>`coalesce(throttled_until > now(), false)`.as('throttled'),
+          sql<boolean>`exists (select 1 from campaign_recipients where campaign_id = ${campaignId}::uuid and state = 'pending')`.as('pending'),
+        ])
+        .where('id', '=', campaignId)
+        .executeTakeFirst();
+      if (!ready || ready.state !== 'sending') return 'stopped';
+      if (ready.throttled) return 'throttled';
+      if (ready.pending) await takeBulkTurn(db, account, deps.config.mailersend.bulkRequestsPerMinute);
+    }
     const batch = await claimBatch(db, campaign, size);
     if (!batch) {
       const now = await db.selectFrom('campaigns').select('state').where('id', '=', campaignId).executeTakeFirst();
@@ -270,6 +311,7 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
       const status = failed.statusCode;
       if (status === 429) {
         const wait = retryAfterSeconds(failed.headers);
+        if (account) await holdAccount(db, account, wait);
         await db.transaction().execute(async (trx) => {
           await trx
             .updateTable('campaign_recipients')
