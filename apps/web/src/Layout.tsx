@@ -5,12 +5,14 @@ import { EmailCategoriesPage } from './areas/consent/EmailCategoriesPage';
 import { FieldsPage } from './areas/fields/FieldsPage';
 import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
 import { OverviewPage } from './areas/overview/OverviewPage';
+import { PipelinePage } from './areas/pipeline/PipelinePage';
 import { CompaniesPage } from './areas/records/CompaniesPage';
 import { ContactsPage } from './areas/records/ContactsPage';
 import { ImportCsvButton } from './areas/records/import/ImportDialog';
 import { DealsPage } from './areas/records/DealsPage';
 import { WORKSPACE_ROLE_LABELS } from './areas/users/roleLabels';
 import { UsersPage } from './areas/users/UsersPage';
+import { TeamPage } from './areas/team/TeamPage';
 import { WorkspaceSettingsPage } from './areas/workspaces/WorkspaceSettingsPage';
 import { WorkspacesPage } from './areas/workspaces/WorkspacesPage';
 import { can, type OrgPermission } from './permissions';
@@ -56,6 +58,9 @@ const AREAS: Area[] = [
   },
   { path: 'fields', label: 'Fields', render: (org) => <FieldsPage key={org.id} organisation={org} /> },
   { path: 'email-categories', label: 'Email categories', render: (org) => <EmailCategoriesPage key={org.id} organisation={org} /> },
+  // A workspace's own team, for its admins (the page says so to others); the pipeline, read by all.
+  { path: 'team', label: 'Team', render: (org) => <TeamPage key={org.id} organisation={org} /> },
+  { path: 'pipeline', label: 'Pipeline', render: (org) => <PipelinePage key={org.id} organisation={org} /> },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys.manageOwn', render: (org) => <ApiKeysPage key={org.id} organisation={org} /> },
   { path: 'integrations', label: 'Integrations', permission: 'integrations.manage', render: (org) => <IntegrationsPage key={org.id} organisation={org} /> },
   { path: 'audit', label: 'Audit log', permission: 'audit.view', render: (org) => <AuditLogPage key={org.id} organisation={org} /> },

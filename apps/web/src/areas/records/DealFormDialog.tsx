@@ -25,6 +25,9 @@ export function DealFormDialog(props: {
   const [currency, setCurrency] = useState(deal?.currency ?? '');
   const [companyId, setCompanyId] = useState(deal?.companyId ?? '');
   const [ownerUserId, setOwnerUserId] = useState<string | null>(deal ? deal.ownerUserId : props.userId);
+  // '' is "the first open stage" for a new deal (the server's default), "no stage" for an existing one.
+  const [stageId, setStageId] = useState(deal?.stageId ?? '');
+  const stages = trpc.pipeline.list.useQuery({ workspaceId: workspace.id });
   const [drafts, setDrafts] = useState<Drafts>(() => draftsOf(fields, deal?.values ?? {}));
   const create = trpc.deals.create.useMutation({ onSuccess: props.onSaved });
   const update = trpc.deals.update.useMutation({ onSuccess: props.onSaved });
@@ -34,6 +37,7 @@ export function DealFormDialog(props: {
     currency: currency.trim() === '' ? null : currency.trim().toUpperCase(),
     companyId: companyId === '' ? null : companyId,
     ownerUserId,
+    ...(stageId !== '' ? { stageId } : deal ? { stageId: null } : {}),
   };
 
   return (
@@ -61,6 +65,18 @@ export function DealFormDialog(props: {
                 {props.companies.map((c) => (
                   <option key={c.id} value={c.id}>
                     {c.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Stage">
+            {(control) => (
+              <select {...control} value={stageId} onChange={(e) => setStageId(e.target.value)}>
+                <option value="">{deal ? 'No stage' : 'First open stage'}</option>
+                {stages.data?.stages.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name} ({s.probability}%)
                   </option>
                 ))}
               </select>

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '@steward/db';
+import { addMember, type BrowserTest, keepScreenshot, seedOrganisation, type SeededOrganisation, signInThroughConsole, startBrowserTest } from '@steward/test-kit';
+
+let steward: BrowserTest;
+let org: SeededOrganisation;
+
+const EMAIL = 'pipeline-admin@acme.example';
+
+beforeAll(async () => {
+  steward = await startBrowserTest();
+  org = await seedOrganisation(steward.app, 'Acme');
+  const db = steward.database.db;
+  // A workspace admin who is a plain member of the organisation; an editor of the chapter; a global viewer.
+  await addMember(db, org.organisationId, EMAIL, 'member', [{ workspaceId: org.chapterWorkspaceId, role: 'admin' }]);
+  await addMember(db, org.organisationId, 'editor@acme.example', 'member', [{ workspaceId: org.chapterWorkspaceId, role: 'member' }]);
+  await addMember(db, org.organisationId, 'watcher@acme.example', 'member', [{ workspaceId: org.globalWorkspaceId, role: 'viewer' }]);
+  // Three deals in Proposal.
+  await sql`
+    insert into deals (organisation_id, workspace_id, name, stage_id)
+    select ${org.organisationId}::uuid, ${org.chapterWorkspaceId}::uuid, 'Deal ' || n, s.id
+      from generate_series(1, 3) n, pipeline_stages s where s.workspace_id = ${org.chapterWorkspaceId}::uuid and s.name = 'Proposal'`.execute(db);
+});
+afterAll(() => steward?.close());
+
+const stageOrder = async () =>
+  (await steward.database.db.selectFrom('pipeline_stages').select('name').where('workspace_id', '=', org.chapterWorkspaceId).orderBy('position').execute()).map((s) => s.name);
+
+describe('a workspace admin', () => {
+  it('reorders the pipeline by dragging, and deletes a stage, moving its deals to another', async () => {
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, EMAIL);
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Pipeline', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Pipeline', exact: true }).waitFor();
+    const table = page.getByRole('table', { name: 'Pipeline stages' });
+    const names = () => table.getByRole('rowheader').allInnerTexts();
+    await expect.poll(names).toEqual(['Lead', 'Qualified', 'Proposal', 'Negotiation', 'Won', 'Lost']);
+    expect(await table.getByRole('row', { name: /Proposal/ }).innerText()).toMatch(/Proposal\s+50%\s+Open\s+3 deals/);
+
+    // Drag Negotiation above Proposal with the keyboard (dnd-kit's keyboard sensor), waiting for each announcement.
+    const announced = (text: string) => page.getByText(text, { exact: true }).waitFor({ state: 'attached' });
+    await table.getByRole('button', { name: 'Drag to reorder Negotiation', exact: true }).focus();
+    await page.keyboard.press('Space');
+    await announced('Picked up Negotiation.');
+    // The sensor measures the rows just after the pick-up; an arrow pressed before that moves nothing, so press until it
+    // moves, giving each press time to be announced (a second press would carry it past Proposal).
+    const overProposal = page.getByText('Negotiation is over the place of Proposal.', { exact: true });
+    await expect
+      .poll(async () => {
+        await page.keyboard.press('ArrowUp');
+        return overProposal
+          .waitFor({ state: 'attached', timeout: 500 })
+          .then(() => 1)
+          .catch(() => 0);
+      })
+      .toBe(1);
+    await page.keyboard.press('Space');
+    await announced('Negotiation was dropped at the place of Proposal.');
+    await expect.poll(names).toEqual(['Lead', 'Qualified', 'Negotiation', 'Proposal', 'Won', 'Lost']);
+    await expect.poll(stageOrder).toEqual(['Lead', 'Qualified', 'Negotiation', 'Proposal', 'Won', 'Lost']);
+
+    // Delete Proposal: the dialog says how many deals it holds and asks where they go.
+    await table.getByRole('button', { name: 'Delete Proposal', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete Proposal?' });
+    await dialog.getByText('3 deals are in Proposal.', { exact: false }).waitFor();
+    await dialog.getByLabel('Move the deals to', { exact: true }).selectOption({ label: 'Qualified (Open, 25%)' });
+    await keepScreenshot(page, 'pipeline-delete-stage');
+    await dialog.getByRole('button', { name: 'Move deals and delete', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: "Deleted 'Proposal'; its 3 deals moved to 'Qualified'." }).waitFor();
+    await expect.poll(names).toEqual(['Lead', 'Qualified', 'Negotiation', 'Won', 'Lost']);
+    expect(await table.getByRole('row', { name: /Qualified/ }).innerText()).toMatch(/3 deals/);
+    const stagesOfDeals = await sql<{ name: string; n: number }>`
+      select s.name, count(*) as n from deals d join pipeline_stages s on s.id = d.stage_id where d.workspace_id = ${org.chapterWorkspaceId}::uuid group by s.name`.execute(steward.database.db);
+    expect(stagesOfDeals.rows).toEqual([{ name: 'Qualified', n: 3 }]);
+
+    // The last won stage cannot go.
+    await table.getByRole('button', { name: 'Delete Won', exact: true }).click();
+    const wonDialog = page.getByRole('dialog', { name: 'Delete Won?' });
+    await wonDialog.getByRole('button', { name: 'Delete stage', exact: true }).click();
+    await wonDialog.getByRole('alert').filter({ hasText: 'A pipeline keeps at least one won stage' }).waitFor();
+    await wonDialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.close();
+  });
+
+  it('sees the team: members with their role here, and those whose global role reaches in', async () => {
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, EMAIL);
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Team', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Team', exact: true }).waitFor();
+    const members = page.getByRole('table', { name: 'Members of this workspace' });
+    await members.getByRole('row', { name: /editor@acme\.example/ }).waitFor();
+    expect(await members.getByLabel('Role of editor@acme.example in this workspace', { exact: true }).inputValue()).toBe('member');
+    expect(await members.getByRole('row', { name: /pipeline-admin@acme\.example/ }).innerText()).toMatch(/Admin/);
+    const reaching = page.getByRole('table', { name: 'Through their global role' });
+    expect(await reaching.getByRole('row', { name: /watcher@acme\.example/ }).innerText()).toMatch(/Global role \(Viewer\)\s+Viewer/);
+    expect(await reaching.getByRole('row', { name: /admin@acme\.example/ }).innerText()).toMatch(/Organisation administrator \(Administrator\)\s+Admin/);
+    await keepScreenshot(page, 'team');
+    await page.close();
+  });
+});
