@@ -97,4 +97,51 @@ describe('a workspace admin', () => {
     await keepScreenshot(page, 'team');
     await page.close();
   });
+
+  it("invites someone, makes an editor a viewer, removes another, and cannot reach another workspace's team", async () => {
+    const db = steward.database.db;
+    const lyon = (await db.insertInto('workspaces').values({ organisation_id: org.organisationId, kind: 'chapter', name: 'Lyon', slug: 'lyon' }).returning('id').executeTakeFirstOrThrow()).id;
+    await db.insertInto('workspace_memberships').values({ workspace_id: lyon, user_id: (await db.selectFrom('users').select('id').where('email', '=', EMAIL).executeTakeFirstOrThrow()).id, organisation_id: org.organisationId, role: 'viewer' }).execute();
+    const leaving = await addMember(db, org.organisationId, 'leaving@acme.example', 'member', [{ workspaceId: org.chapterWorkspaceId, role: 'member' }, { workspaceId: lyon, role: 'member' }]);
+
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, EMAIL);
+    await page.goto(`${steward.app.url}/orgs/${org.organisationId}/team/chapter`);
+    const members = page.getByRole('table', { name: 'Members of this workspace' });
+    await members.getByRole('row', { name: /editor@acme\.example/ }).waitFor();
+
+    await page.getByRole('button', { name: 'Add or invite', exact: true }).click();
+    const invite = page.getByRole('dialog', { name: 'Add someone to Acme Chapter' });
+    await invite.getByLabel('Email', { exact: true }).fill('newcomer@example.org');
+    await invite.getByLabel('Role in this workspace', { exact: true }).selectOption('viewer');
+    await invite.getByRole('button', { name: 'Add or invite', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Invited newcomer@example.org as Viewer.' }).waitFor();
+    await page.getByRole('table', { name: 'Pending invitations' }).getByRole('row', { name: /newcomer@example\.org/ }).waitFor();
+    const invitation = await db.selectFrom('invitations').select(['org_role', 'workspace_roles']).where('email', '=', 'newcomer@example.org').executeTakeFirstOrThrow();
+    expect(invitation).toEqual({ org_role: 'member', workspace_roles: [{ workspaceId: org.chapterWorkspaceId, role: 'viewer' }] });
+
+    await members.getByLabel('Role of editor@acme.example in this workspace', { exact: true }).selectOption('viewer');
+    await page.getByRole('status').filter({ hasText: 'Changed the role to Viewer.' }).waitFor();
+    const editor = await db.selectFrom('users').select('id').where('email', '=', 'editor@acme.example').executeTakeFirstOrThrow();
+    expect((await db.selectFrom('workspace_memberships').select('role').where('user_id', '=', editor.id).where('workspace_id', '=', org.chapterWorkspaceId).executeTakeFirstOrThrow()).role).toBe('viewer');
+
+    await members.getByRole('button', { name: 'Remove leaving@acme.example from this workspace', exact: true }).click();
+    await page.getByRole('dialog', { name: /^Remove leaving/ }).getByRole('button', { name: 'Remove from workspace', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Removed leaving@acme.example from Acme Chapter' }).waitFor();
+    await expect.poll(() => members.getByRole('row', { name: /leaving@acme\.example/ }).count()).toBe(0);
+    const left = await db.selectFrom('workspace_memberships').select('workspace_id').where('user_id', '=', leaving.id).execute();
+    expect(left).toEqual([{ workspace_id: lyon }]);
+    expect(await db.selectFrom('memberships').select('org_role').where('user_id', '=', leaving.id).executeTakeFirst()).toEqual({ org_role: 'member' });
+
+    // Lyon, where they only view: the page says so, and the server refuses the team.
+    await page.getByLabel('Workspace', { exact: true }).selectOption('lyon');
+    await page.getByText('Only admins of Lyon manage its team.', { exact: true }).waitFor();
+    expect(await page.getByRole('table', { name: 'Members of this workspace' }).count()).toBe(0);
+    const refused = await page.evaluate(async (workspaceId) => {
+      const response = await fetch(`/trpc/team.list?input=${encodeURIComponent(JSON.stringify({ workspaceId }))}`);
+      return response.status;
+    }, lyon);
+    expect(refused).toBe(403);
+    await page.close();
+  });
 });
