@@ -221,12 +221,15 @@ async function main() {
     allMet &&= ratio >= 0.7;
 
     progress('adding a field');
+    const someone = (await api<{ items: { id: string }[] }>('POST', `/workspaces/${workspace.id}/contacts/search`, { filters: [], limit: 1 })).items[0]!;
     started = performance.now();
     const added = await newField({ label: 'Added later', type: 'number' });
     const createdIn = performance.now() - started;
-    const usable = await api<{ items: unknown[] }>('POST', `/workspaces/${workspace.id}/contacts/search`, { filters: [{ field: added.key, op: 'set' }], limit: 50 });
+    // Usable: a value can be written and read back at once; the filter index builds meanwhile.
+    await api('PATCH', `/contacts/${someone.id}`, { workspaceId: workspace.id, values: { [added.key]: 42 } });
+    const readBack = await api<{ values: Record<string, unknown> }>('GET', `/contacts/${someone.id}?workspaceId=${workspace.id}`);
     const usableIn = performance.now() - started;
-    if (usable.items.length !== 0) throw new Error('A new field already has values');
+    if (readBack.values[added.key] !== 42) throw new Error(`The new field's value did not come back: ${JSON.stringify(readBack.values)}`);
     const indexName = `fv_${added.id.replace(/-/g, '')}`;
     for (;;) {
       const { rows } = await sql<{ valid: boolean }>`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = ${indexName}`.execute(db);
@@ -234,6 +237,10 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const indexedIn = performance.now() - started;
+    started = performance.now();
+    const filtered = await api<{ items: { id: string }[] }>('POST', `/workspaces/${workspace.id}/contacts/search`, { filters: [{ field: added.key, op: 'eq', value: 42 }], limit: 50 });
+    const filteredIn = performance.now() - started;
+    if (filtered.items.length !== 1 || filtered.items[0]!.id !== someone.id) throw new Error('The filter on the new field did not find the one value');
     allMet &&= usableIn <= 1000;
 
     console.log(`Records: ${format(CONTACTS)} contacts in one workspace, 5 custom fields of skewed values (seeded in ${seededIn.toFixed(0)} s)`);
@@ -245,7 +252,8 @@ async function main() {
     console.log(`  ratio                                                  ${ratio.toFixed(2)}x the baseline (target ≥ 0.7: ${ratio >= 0.7 ? 'met' : 'MISSED'})`);
     console.log(`  server CPU per request: Steward ${(cpu.steward * 1000).toFixed(0)} µs, bare ${(cpu.bare * 1000).toFixed(0)} µs (the rest is PostgreSQL and the load generator, on the same cores)`);
     console.log(`Adding a number field to the workspace of ${format(CONTACTS)}:`);
-    console.log(`  created ${ms(createdIn)}, usable in a filter ${ms(usableIn)} (target ≤ 1000 ms: ${usableIn <= 1000 ? 'met' : 'MISSED'}), index built in the background after ${(indexedIn / 1000).toFixed(1)} s`);
+    console.log(`  created ${ms(createdIn)}; usable (a value written and read back) after ${ms(usableIn)} (target ≤ 1000 ms: ${usableIn <= 1000 ? 'met' : 'MISSED'})`);
+    console.log(`  its filter index built in the background after ${(indexedIn / 1000).toFixed(1)} s; a filter on it then answered in ${ms(filteredIn)}`);
     if (!allMet) process.exitCode = 1;
   } finally {
     for (const server of servers.reverse()) await server.stop();
