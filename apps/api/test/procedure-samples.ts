@@ -209,6 +209,7 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'team.setRole': async (t) => ({ workspaceId: t.workspaceId, userId: await freshTeamMember(t), role: 'viewer' }),
     'team.remove': async (t) => ({ workspaceId: t.workspaceId, userId: await freshTeamMember(t) }),
     'pipeline.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'pipeline.forecast': async (t) => ({ workspaceId: t.workspaceId }),
     'pipeline.create': async (t) => ({ workspaceId: t.workspaceId, name: `Demo ${unique()}`, probability: 30 }),
     'pipeline.update': async (t) => ({ workspaceId: t.workspaceId, stageId: await freshStage(t), probability: 60 }),
     'pipeline.reorder': async (t) => ({ workspaceId: t.workspaceId, stageIds: (await stageIds(t)).reverse() }),

@@ -73,6 +73,14 @@ describe('a workspace admin', () => {
       select s.name, count(*) as n from deals d join pipeline_stages s on s.id = d.stage_id where d.workspace_id = ${org.chapterWorkspaceId}::uuid group by s.name`.execute(steward.database.db);
     expect(stagesOfDeals.rows).toEqual([{ name: 'Qualified', n: 3 }]);
 
+    // The deals list shows each deal's stage, and the forecast per stage.
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Deals', exact: true }).click();
+    const forecast = page.getByRole('table', { name: 'Forecast by stage' });
+    await expect.poll(() => forecast.getByRole('rowheader').allTextContents()).toEqual(['Lead', 'Qualified', 'Negotiation', 'Won', 'Lost', 'Total']);
+    expect(await forecast.getByRole('row', { name: /Qualified/ }).innerText()).toMatch(/Qualified\s+25%\s+3\s/i);
+    expect(await page.getByRole('table', { name: 'Deals' }).getByRole('row', { name: /Deal 1/ }).innerText()).toMatch(/Qualified/);
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Pipeline', exact: true }).click();
+
     // The last won stage cannot go.
     await table.getByRole('button', { name: 'Delete Won', exact: true }).click();
     const wonDialog = page.getByRole('dialog', { name: 'Delete Won?' });

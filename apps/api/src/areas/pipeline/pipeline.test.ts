@@ -181,6 +181,39 @@ describe('deals and their stage', () => {
   });
 });
 
+describe('the forecast', () => {
+  it('weighs each amount by its stage’s win probability, per stage and in total, one line per currency', async () => {
+    const workspaceId = await newWorkspace();
+    const [lead, , proposal, , won, lost] = await stages(workspaceId);
+    const deal = (name: string, stageId: string, amount: number | null, currency: string | null) => call(admin, 'deals.create', { workspaceId, name, stageId, amount, currency });
+    for (const result of await Promise.all([
+      deal('A', lead!.id, 1000, 'EUR'),
+      deal('B', proposal!.id, 200, 'EUR'),
+      deal('C', proposal!.id, 300, 'USD'),
+      deal('D', won!.id, 50, 'EUR'),
+      deal('E', lost!.id, 999, 'EUR'),
+      deal('F', proposal!.id, null, null),
+    ]))
+      ok(result);
+    const forecast = ok(
+      await call<{ stages: { name: string; deals: number; amounts: unknown[] }[]; totals: unknown[] }>(admin, 'pipeline.forecast', { workspaceId }, 'query'),
+    );
+    expect(forecast.stages.map((s) => [s.name, s.deals, s.amounts])).toEqual([
+      ['Lead', 1, [{ currency: 'EUR', amount: 1000, weighted: 100 }]],
+      ['Qualified', 0, []],
+      ['Proposal', 3, [{ currency: 'EUR', amount: 200, weighted: 100 }, { currency: 'USD', amount: 300, weighted: 150 }]],
+      ['Negotiation', 0, []],
+      ['Won', 1, [{ currency: 'EUR', amount: 50, weighted: 50 }]],
+      ['Lost', 1, [{ currency: 'EUR', amount: 999, weighted: 0 }]],
+    ]);
+    expect(forecast.totals).toEqual([
+      { currency: 'EUR', deals: 4, amount: 2249, weighted: 250 },
+      { currency: 'USD', deals: 1, amount: 300, weighted: 150 },
+      { currency: null, deals: 1, amount: 0, weighted: 0 },
+    ]);
+  });
+});
+
 describe('who manages a pipeline', () => {
   it('workspace members read the stages but cannot change them; another organisation cannot see them', async () => {
     const workspaceId = await newWorkspace();

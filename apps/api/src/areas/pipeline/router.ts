@@ -1,7 +1,8 @@
 import { workspaceProcedure } from '../../access/middleware.js';
 import { actorOf, router } from '../../trpc.js';
+import { pipelineForecast } from './forecast.js';
 import { createStage, deleteStage, listStages, reorderStages, updateStage } from './stages.js';
-import { createStageInput, deleteStageInput, deletedStageOutput, reorderedOutput, reorderStagesInput, stageListOutput, stageOutput, updateStageInput } from './schemas.js';
+import { createStageInput, deleteStageInput, deletedStageOutput, forecastOutput, reorderedOutput, reorderStagesInput, stageListOutput, stageOutput, updateStageInput } from './schemas.js';
 
 const placeOf = (ctx: { org: { id: string }; workspace: { id: string } }) => ({ organisationId: ctx.org.id, workspaceId: ctx.workspace.id });
 
@@ -13,6 +14,11 @@ export const pipelineRouter = router({
     .meta({ openapi: { method: 'GET', path: '/workspaces/{workspaceId}/pipeline/stages', tags: TAGS, summary: "A workspace's pipeline stages in order, with their deal counts" } })
     .output(stageListOutput)
     .query(({ ctx }) => listStages(ctx.db, placeOf(ctx))),
+
+  forecast: workspaceProcedure('records.read')
+    .meta({ openapi: { method: 'GET', path: '/workspaces/{workspaceId}/pipeline/forecast', tags: TAGS, summary: 'Weighted forecast (amount × win probability) per stage and in total, per currency' } })
+    .output(forecastOutput)
+    .query(({ ctx }) => pipelineForecast(ctx.db, placeOf(ctx))),
 
   create: workspaceProcedure('workspace.settings')
     .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/pipeline/stages', tags: TAGS, summary: 'Add a stage (last in the order)' } })

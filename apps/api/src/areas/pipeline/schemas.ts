@@ -39,3 +39,10 @@ export const stageOutput = z.object({
 export const stageListOutput = z.object({ stages: z.array(stageOutput) });
 export const reorderedOutput = z.object({ stageIds: z.array(z.string()) });
 export const deletedStageOutput = z.object({ stageId: z.string(), movedDeals: z.number(), movedTo: z.string().nullable() });
+
+const forecastAmount = z.object({ currency: z.string().nullable(), amount: z.number(), weighted: z.number() });
+export const forecastOutput = z.object({
+  stages: z.array(z.object({ stageId: z.string(), name: z.string(), probability: z.number(), kind: stageKindSchema, deals: z.number(), amounts: z.array(forecastAmount) })),
+  /** Per currency (null: deals whose amount has no currency). */
+  totals: z.array(forecastAmount.extend({ deals: z.number() })),
+});

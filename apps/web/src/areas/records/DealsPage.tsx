@@ -3,6 +3,7 @@ import type { Organisation } from '../../Layout';
 import { trpc } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
+import { PipelineForecast } from '../pipeline/PipelineForecast';
 import { assigneeText } from './AssigneeSelect';
 import { type Deal, DealFormDialog } from './DealFormDialog';
 import { FilterBar } from './FilterBar';
@@ -54,7 +55,8 @@ function WorkspaceDeals({ organisation, workspace }: { organisation: Organisatio
     { workspaceId: workspace.id, filters, limit: PAGE_SIZE },
     { getNextPageParam: (page) => page.nextCursor, placeholderData: (previous) => previous },
   );
-  const refresh = () => void utils.deals.search.invalidate();
+  const stages = trpc.pipeline.list.useQuery({ workspaceId: workspace.id });
+  const refresh = () => void Promise.all([utils.deals.search.invalidate(), utils.pipeline.invalidate()]);
   const remove = trpc.deals.delete.useMutation({
     onSuccess: () => {
       setDeleting(null);
@@ -70,13 +72,15 @@ function WorkspaceDeals({ organisation, workspace }: { organisation: Organisatio
       { field: 'amount', label: 'Amount', kind: 'number' },
       { field: 'currency', label: 'Currency', kind: 'text' },
       ...(companies.length > 0 ? [{ field: 'companyId', label: 'Company', kind: 'choice' as const, options: companies.map((c) => ({ id: c.id, label: c.name })) }] : []),
+      ...(stages.data ? [{ field: 'stageId', label: 'Stage', kind: 'choice' as const, options: stages.data.stages.map((st) => ({ id: st.id, label: st.name })) }] : []),
       ...(userId ? [{ field: 'ownerUserId', label: 'Owner', kind: 'choice' as const, options: [{ id: userId, label: 'Me' }] }] : []),
       ...fields.map(filterableOf),
     ],
-    [fields, companies, userId],
+    [fields, companies, userId, stages.data],
   );
   const columns = useMemo(() => {
     const companyName = new Map(companies.map((c) => [c.id, c.name]));
+    const stageName = new Map((stages.data?.stages ?? []).map((st) => [st.id, st.name]));
     const list: RecordColumn<Deal>[] = [
       { id: 'name', header: 'Name', cell: ({ row }) => row.original.name },
       { id: 'amount', header: 'Amount', cell: ({ row }) => formatAmount(row.original) },
@@ -86,6 +90,7 @@ function WorkspaceDeals({ organisation, workspace }: { organisation: Organisatio
         cell: ({ row }) => (row.original.companyId ? (companyName.get(row.original.companyId) ?? 'A company') : <span className="muted">—</span>),
       },
       { id: 'owner', header: 'Owner', cell: ({ row }) => assigneeText(row.original.ownerUserId, userId) },
+      { id: 'stage', header: 'Stage', cell: ({ row }) => stageName.get(row.original.stageId ?? '') ?? <span className="muted">—</span> },
       ...customFieldColumns<Deal>(fields),
     ];
     if (mayCreate) {
@@ -105,7 +110,7 @@ function WorkspaceDeals({ organisation, workspace }: { organisation: Organisatio
       );
     }
     return list;
-  }, [fields, companies, userId, workspace, mayCreate]);
+  }, [fields, companies, userId, workspace, mayCreate, stages.data]);
 
   return (
     <>
@@ -124,6 +129,7 @@ function WorkspaceDeals({ organisation, workspace }: { organisation: Organisatio
       <ErrorMessage error={fieldsError ?? companyChoices.error} />
       <FilterBar noun={NOUN.many} filterables={filterables} filters={filters} onChange={setFilters} />
       <RecordsList noun={NOUN} label="Deals" filtered={filters.length > 0} query={deals} columns={columns} />
+      <PipelineForecast workspaceId={workspace.id} />
       {editing && userId && (
         <DealFormDialog
           workspace={workspace}
