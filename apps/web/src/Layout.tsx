@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiKeysPage } from './areas/api-keys/ApiKeysPage';
 import { AuditLogPage } from './areas/audit/AuditLogPage';
+import { CampaignsPage } from './areas/campaigns/CampaignsPage';
 import { EmailCategoriesPage } from './areas/consent/EmailCategoriesPage';
 import { FieldsPage } from './areas/fields/FieldsPage';
 import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
@@ -58,6 +59,7 @@ const AREAS: Area[] = [
   },
   { path: 'fields', label: 'Fields', render: (org) => <FieldsPage key={org.id} organisation={org} /> },
   { path: 'email-categories', label: 'Email categories', render: (org) => <EmailCategoriesPage key={org.id} organisation={org} /> },
+  { path: 'campaigns', label: 'Campaigns', render: (org) => <CampaignsPage key={org.id} organisation={org} /> },
   // A workspace's own team, for its admins (the page says so to others); the pipeline, read by all.
   { path: 'team', label: 'Team', render: (org) => <TeamPage key={org.id} organisation={org} /> },
   { path: 'pipeline', label: 'Pipeline', render: (org) => <PipelinePage key={org.id} organisation={org} /> },

@@ -119,9 +119,9 @@ describe('a campaign', () => {
   it('lists newest first, a page at a time', async () => {
     const a = await draft({ name: 'page a' });
     const b = await draft({ name: 'page b' });
-    const first = ok(await call<{ campaigns: Campaign[]; nextAfter: string | null }>('campaigns.list', { workspaceId: chapter, limit: 1 }, 'query'));
+    const first = ok(await call<{ campaigns: Campaign[]; nextCursor: string | null }>('campaigns.list', { workspaceId: chapter, limit: 1 }, 'query'));
     expect(first.campaigns.map((c) => c.id)).toEqual([b.id]);
-    const second = ok(await call<{ campaigns: Campaign[] }>('campaigns.list', { workspaceId: chapter, limit: 1, after: first.nextAfter }, 'query'));
+    const second = ok(await call<{ campaigns: Campaign[] }>('campaigns.list', { workspaceId: chapter, limit: 1, cursor: first.nextCursor }, 'query'));
     expect(second.campaigns.map((c) => c.id)).toEqual([a.id]);
   });
 });

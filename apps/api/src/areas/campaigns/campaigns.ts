@@ -66,14 +66,14 @@ async function readCampaign(db: Handle, place: RecordPlace, campaignId: string) 
 export const getCampaign = readCampaign;
 
 /** Newest first, by id pages (ids are random, so pages follow creation time then id). */
-export async function listCampaigns(db: Db, place: RecordPlace, page: { limit: number; after?: string }) {
+export async function listCampaigns(db: Db, place: RecordPlace, page: { limit: number; cursor?: string }) {
   let query = campaignsOf(db, place).orderBy('k.created_at', 'desc').orderBy('k.id', 'desc').limit(page.limit + 1);
-  if (page.after) {
-    query = query.where(sql<boolean>`(k.created_at, k.id) < (select created_at, id from campaigns where id = ${page.after}::uuid and workspace_id = ${place.workspaceId}::uuid)`);
+  if (page.cursor) {
+    query = query.where(sql<boolean>`(k.created_at, k.id) < (select created_at, id from campaigns where id = ${page.cursor}::uuid and workspace_id = ${place.workspaceId}::uuid)`);
   }
   const rows = (await query.execute()).map(toCampaign);
   const campaigns = rows.slice(0, page.limit);
-  return { campaigns, nextAfter: rows.length > page.limit ? campaigns.at(-1)!.id : null };
+  return { campaigns, nextCursor: rows.length > page.limit ? campaigns.at(-1)!.id : null };
 }
 
 /** The campaign's row, locked for a change of state; NOT_FOUND outside the workspace. */

@@ -33,8 +33,8 @@ export const updateCampaignInput = campaignTargetInput.extend({
 
 export const listCampaignsInput = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** The last campaign id of the previous page. */
-  after: z.uuid().optional(),
+  /** The last campaign id of the previous page (its `nextCursor`). */
+  cursor: z.uuid().optional(),
 });
 
 export const audienceInput = z.object({
@@ -72,7 +72,7 @@ export const campaignOutput = z.object({
   startedAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
 });
-export const campaignListOutput = z.object({ campaigns: z.array(campaignOutput), nextAfter: z.string().nullable() });
+export const campaignListOutput = z.object({ campaigns: z.array(campaignOutput), nextCursor: z.string().nullable() });
 export const deletedCampaignOutput = z.object({ campaignId: z.string(), deleted: z.literal(true) });
 
 export const audienceOutput = z.object({ count: z.number() });
