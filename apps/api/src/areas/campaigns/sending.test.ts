@@ -21,6 +21,7 @@ const unique = () => randomBytes(4).toString('hex');
 
 interface Progress {
   state: string;
+  failureReason: string | null;
   total: number;
   pending: number;
   sending: number;
@@ -77,6 +78,36 @@ describe('sending a campaign', () => {
     expect(steward.mailer.received).toHaveLength(1203);
     const bulkIds = await steward.app.db.selectFrom('campaign_recipients').select('provider_bulk_id').distinct().where('campaign_id', '=', campaignId).execute();
     expect(bulkIds.map((r) => r.provider_bulk_id).sort()).toEqual(['bulk-1', 'bulk-2', 'bulk-3']);
+  });
+
+  it('sends to exactly the people who receive it, among 10,000 with every kind of opt-out, each once', async () => {
+    const db = steward.app.db;
+    const organisationId = steward.org.organisationId;
+    const { workspaceId, categoryId, campaignId } = await audienceOf(9600);
+    // 4 %: people of the organisation linked only to another workspace.
+    const elsewhere = ok(await call<{ id: string }>('workspaces.create', { organisationId, name: 'Elsewhere', slug: `else-${unique()}` })).id;
+    await insertContacts(db, organisationId, elsewhere, 400);
+    const people = await db.selectFrom('contact_workspaces as cw').innerJoin('contacts as c', 'c.id', 'cw.contact_id').select(['c.id', 'c.email']).where('cw.workspace_id', '=', workspaceId).orderBy('c.id').execute();
+    const slice = (from: number, count: number) => people.slice(from, from + count).map((p) => p.id);
+    const categoryOut = slice(0, 3000); // 30 %
+    const globalOut = slice(3000, 500); // 5 %
+    const workspaceOut = slice(3500, 300); // 3 %
+    const lateOut = slice(3800, 200); // 2 %, between the freeze and the send
+    await db.insertInto('contact_categories').values(categoryOut.map((id) => ({ category_id: categoryId, contact_id: id, organisation_id: organisationId, status: 'unsubscribed' as const }))).execute();
+    await db.updateTable('contacts').set({ unsubscribed_at: new Date() }).where('id', 'in', globalOut).execute();
+    await db.updateTable('contact_workspaces').set({ subscription: 'unsubscribed' }).where('workspace_id', '=', workspaceId).where('contact_id', 'in', workspaceOut).execute();
+
+    await send(workspaceId, campaignId);
+    expect((await progress(workspaceId, campaignId)).total).toBe(9600 - 3800);
+    // The late ones opt out at each level after the freeze.
+    await db.insertInto('contact_categories').values(lateOut.slice(0, 100).map((id) => ({ category_id: categoryId, contact_id: id, organisation_id: organisationId, status: 'unsubscribed' as const }))).execute();
+    await db.updateTable('contacts').set({ unsubscribed_at: new Date() }).where('id', 'in', lateOut.slice(100, 150)).execute();
+    await db.updateTable('contact_workspaces').set({ subscription: 'unsubscribed' }).where('workspace_id', '=', workspaceId).where('contact_id', 'in', lateOut.slice(150)).execute();
+
+    expect(await runCampaignSend(deps(), campaignId)).toBe('sent');
+    expectEachOnce(people.slice(4000).map((p) => p.email!));
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', total: 5800, sent: 5600, skipped: 200, failed: 0, pending: 0 });
+    expect(steward.mailer.bulks.every((b) => b.count <= 500)).toBe(true);
   });
 
   it('renders merge fields per recipient, HTML-escaped in the HTML body only', async () => {
@@ -151,6 +182,38 @@ describe('sending a campaign', () => {
     expectEachOnce(emails);
     expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', sent: 30, failed: 0 });
     expect((await call('campaigns.retryFailed', { workspaceId, campaignId })).error?.data.code).toBe('BAD_REQUEST');
+  });
+
+  it('closes a batch a dead worker left mid-request as failed (outcome unknown), never sending it again', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(30);
+    await send(workspaceId, campaignId);
+    // What a worker killed after claiming 10 recipients and before MailerSend answered leaves behind.
+    const claimed = await steward.app.db.selectFrom('campaign_recipients').select(['contact_id', 'email']).where('campaign_id', '=', campaignId).orderBy('contact_id').limit(10).execute();
+    await steward.app.db
+      .updateTable('campaign_recipients')
+      .set({ state: 'sending', batch_id: '00000000-0000-4000-8000-000000000001', updated_at: new Date(Date.now() - 3_600_000) })
+      .where('campaign_id', '=', campaignId)
+      .where('contact_id', 'in', claimed.map((c) => c.contact_id))
+      .execute();
+
+    expect(await runCampaignSend(deps(), campaignId, { batchSize: 10 })).toBe('sent');
+    expectEachOnce(emails.filter((e) => !claimed.some((c) => c.email === e)));
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', sent: 20, failed: 10, sending: 0 });
+    const unknown = await steward.app.db.selectFrom('campaign_recipients').select('error').where('campaign_id', '=', campaignId).where('state', '=', 'failed').execute();
+    expect(unknown.every((u) => /unknown/.test(u.error ?? ''))).toBe(true);
+  });
+
+  it('fails the campaign on a refused API key, keeps everyone pending, and resumes once the key works', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(15);
+    await send(workspaceId, campaignId);
+    steward.mailer.failNext(401, { message: 'Unauthenticated.' });
+    expect(await runCampaignSend(deps(), campaignId)).toBe('failed');
+    const failed = await progress(workspaceId, campaignId);
+    expect(failed).toMatchObject({ state: 'failed', pending: 15, sent: 0 });
+    expect(failed.failureReason).toMatch(/API key/);
+    ok(await call('campaigns.resume', { workspaceId, campaignId }));
+    expect(await runCampaignSend(deps(), campaignId)).toBe('sent');
+    expectEachOnce(emails);
   });
 
   it('pauses between batches and resumes exactly where it stopped: nobody twice, nobody left out', async () => {
