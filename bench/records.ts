@@ -239,8 +239,11 @@ async function main() {
     if (readBack.values[added.key] !== 42) throw new Error(`The new field's value did not come back: ${JSON.stringify(readBack.values)}`);
     const indexName = `fv_${added.id.replace(/-/g, '')}`;
     for (;;) {
-      const { rows } = await sql<{ valid: boolean }>`select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = ${indexName}`.execute(db);
-      if (rows[0]?.valid) break;
+      // Built, then analysed (statistics on the indexed expression appear under the index's name).
+      const { rows } = await sql<{ valid: boolean; analysed: boolean }>`
+        select i.indisvalid as valid, exists (select 1 from pg_stats s where s.tablename = c.relname) as analysed
+        from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = ${indexName}`.execute(db);
+      if (rows[0]?.valid && rows[0].analysed) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const indexedIn = performance.now() - started;
@@ -260,7 +263,7 @@ async function main() {
     console.log(`  server CPU per request: Steward ${(cpu.steward * 1000).toFixed(0)} µs, bare ${(cpu.bare * 1000).toFixed(0)} µs (the rest is PostgreSQL and the load generator, on the same cores)`);
     console.log(`Adding a number field to the workspace of ${format(CONTACTS)}:`);
     console.log(`  created ${ms(createdIn)}; usable (a value written and read back) after ${ms(usableIn)} (target ≤ 1000 ms: ${usableIn <= 1000 ? 'met' : 'MISSED'})`);
-    console.log(`  its filter index built in the background after ${(indexedIn / 1000).toFixed(1)} s; a filter on it then answered in ${ms(filteredIn)}`);
+    console.log(`  its filter index built and analysed in the background after ${(indexedIn / 1000).toFixed(1)} s; a filter on it then answered in ${ms(filteredIn)}`);
     if (!allMet) process.exitCode = 1;
   } finally {
     for (const server of servers.reverse()) await server.stop();
