@@ -255,7 +255,11 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
     if (batch.recipients.length === 0) {
       // Everything claimed (or skipped); another run may still have a batch in flight.
       const pending = await db.selectFrom('campaign_recipients').select('contact_id').where('campaign_id', '=', campaignId).where('state', '=', 'pending').limit(1).executeTakeFirst();
-      if (pending) continue;
+      // Pending rows locked by another run's claim, about to commit: look again in a moment.
+      if (pending) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
       return (await finishIfDone(db, campaignId)) ? 'sent' : 'stopped';
     }
 
