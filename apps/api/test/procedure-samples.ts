@@ -208,6 +208,10 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'team.invite': async (t) => ({ workspaceId: t.workspaceId, email: `team-invitee-${unique()}@example.org`, role: 'member' }),
     'team.setRole': async (t) => ({ workspaceId: t.workspaceId, userId: await freshTeamMember(t), role: 'viewer' }),
     'team.remove': async (t) => ({ workspaceId: t.workspaceId, userId: await freshTeamMember(t) }),
+    'team.revokeInvitation': async (t) => ({
+      workspaceId: t.workspaceId,
+      invitationId: (await inviteUser(getApp(), actorFor(t.admin), t.organisationId, { email: `team-pending-${unique()}@example.org`, orgRole: 'member', workspaces: [{ workspaceId: t.workspaceId, role: 'member' }] })).id,
+    }),
     'pipeline.list': async (t) => ({ workspaceId: t.workspaceId }),
     'pipeline.forecast': async (t) => ({ workspaceId: t.workspaceId }),
     'pipeline.create': async (t) => ({ workspaceId: t.workspaceId, name: `Demo ${unique()}`, probability: 30 }),

@@ -127,6 +127,15 @@ describe('a workspace admin', () => {
     await page.getByRole('table', { name: 'Pending invitations' }).getByRole('row', { name: /newcomer@example\.org/ }).waitFor();
     const invitation = await db.selectFrom('invitations').select(['org_role', 'workspace_roles']).where('email', '=', 'newcomer@example.org').executeTakeFirstOrThrow();
     expect(invitation).toEqual({ org_role: 'member', workspace_roles: [{ workspaceId: org.chapterWorkspaceId, role: 'viewer' }] });
+    // A second invitation, revoked from the team page.
+    await page.getByRole('button', { name: 'Add or invite', exact: true }).click();
+    await invite.getByLabel('Email', { exact: true }).fill('mistake@example.org');
+    await invite.getByRole('button', { name: 'Add or invite', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Invited mistake@example.org as Editor.' }).waitFor();
+    await page.getByRole('button', { name: 'Revoke the invitation of mistake@example.org', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Revoke the invitation of mistake@example.org?' }).getByRole('button', { name: 'Revoke invitation', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Revoked the invitation of mistake@example.org.' }).waitFor();
+    await expect.poll(() => page.getByRole('table', { name: 'Pending invitations' }).getByRole('row', { name: /mistake@example\.org/ }).count()).toBe(0);
 
     await members.getByLabel('Role of editor@acme.example in this workspace', { exact: true }).selectOption('viewer');
     await page.getByRole('status').filter({ hasText: 'Changed the role to Viewer.' }).waitFor();

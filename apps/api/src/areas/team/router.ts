@@ -1,7 +1,7 @@
 import { workspaceProcedure } from '../../access/middleware.js';
 import { actorOf, router } from '../../trpc.js';
-import { inviteToWorkspace, listTeam, removeFromWorkspace, setTeamRole } from './team.js';
-import { teamInviteInput, teamInviteOutput, teamListInput, teamListOutput, teamRemoveOutput, teamSetRoleInput, teamSetRoleOutput, teamTargetInput } from './schemas.js';
+import { inviteToWorkspace, listTeam, removeFromWorkspace, revokeTeamInvitation, setTeamRole } from './team.js';
+import { teamInvitationRevokedOutput, teamInvitationTargetInput, teamInviteInput, teamInviteOutput, teamListInput, teamListOutput, teamRemoveOutput, teamSetRoleInput, teamSetRoleOutput, teamTargetInput } from './schemas.js';
 
 const placeOf = (ctx: { org: { id: string }; workspace: { id: string } }) => ({ organisationId: ctx.org.id, workspaceId: ctx.workspace.id });
 
@@ -32,4 +32,10 @@ export const teamRouter = router({
     .input(teamTargetInput)
     .output(teamRemoveOutput)
     .mutation(({ ctx, input }) => removeFromWorkspace(ctx.db, actorOf(ctx), placeOf(ctx), input.userId)),
+
+  revokeInvitation: workspaceProcedure('workspace.settings')
+    .meta({ openapi: { method: 'DELETE', path: '/workspaces/{workspaceId}/team/invitations/{invitationId}', tags: TAGS, summary: 'Revoke a pending invitation into this workspace' } })
+    .input(teamInvitationTargetInput)
+    .output(teamInvitationRevokedOutput)
+    .mutation(({ ctx, input }) => revokeTeamInvitation(ctx.db, actorOf(ctx), placeOf(ctx), input.invitationId)),
 });

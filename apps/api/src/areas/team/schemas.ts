@@ -9,6 +9,7 @@ export const teamListInput = z.object({
 
 export const teamInviteInput = z.object({ email: emailSchema, role: workspaceRoleSchema.default('member') });
 export const teamTargetInput = z.object({ userId: z.uuid('userId must be a UUID') });
+export const teamInvitationTargetInput = z.object({ invitationId: z.uuid('invitationId must be a UUID') });
 export const teamSetRoleInput = teamTargetInput.extend({ role: workspaceRoleSchema });
 
 const person = {
@@ -31,7 +32,18 @@ export const teamListOutput = z.object({
   pageSize: z.number(),
   /** People without a role here whose global role (or organisation admin role) reaches in. */
   reachingIn: z.array(z.object({ ...person, reason: z.enum(['organisation_admin', 'global_role']) })),
-  invitations: z.array(z.object({ invitationId: z.string(), email: z.string(), role: workspaceRoleSchema, invitedAt: z.date(), expiresAt: z.date(), expired: z.boolean() })),
+  invitations: z.array(
+    z.object({
+      invitationId: z.string(),
+      email: z.string(),
+      role: workspaceRoleSchema,
+      invitedAt: z.date(),
+      expiresAt: z.date(),
+      expired: z.boolean(),
+      /** Whether this workspace's admins may revoke it (a member invited into this workspace only). */
+      revocable: z.boolean(),
+    }),
+  ),
 });
 
 export const teamInviteOutput = z.object({
@@ -45,3 +57,4 @@ export const teamInviteOutput = z.object({
 
 export const teamSetRoleOutput = z.object({ userId: z.string(), role: workspaceRoleSchema, previousRole: workspaceRoleSchema });
 export const teamRemoveOutput = z.object({ userId: z.string(), previousRole: workspaceRoleSchema, unassignedContacts: z.number() });
+export const teamInvitationRevokedOutput = z.object({ invitationId: z.string(), email: z.string() });

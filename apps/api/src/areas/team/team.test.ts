@@ -16,7 +16,7 @@ interface Team {
   members: { userId: string; email: string; orgRole: string; workspaceRole: string; globalRole: string | null; effectiveRole: string }[];
   total: number;
   reachingIn: { userId: string; email: string; orgRole: string; globalRole: string | null; effectiveRole: string; reason: string }[];
-  invitations: { email: string; role: string }[];
+  invitations: { invitationId: string; email: string; role: string; revocable: boolean }[];
 }
 
 const unique = () => randomBytes(4).toString('hex');
@@ -78,6 +78,25 @@ describe('the workspace team', () => {
     expect((await team(otherChapter, steward.org.admin.agent)).invitations.some((i) => i.email === email)).toBe(false);
     const again = await call(chapterAdmin.agent, 'team.invite', { workspaceId: chapter, email, role: 'viewer' });
     expect(again.error?.message).toBe(`${email} already has a pending invitation. Resend it instead.`);
+  });
+
+  it('revokes a pending invitation into this workspace only, and not one that gives more', async () => {
+    const invitation = async (workspaces: { workspaceId: string; role: 'member' }[], orgRole: 'member' | 'user_admin' = 'member') =>
+      ok(await call<{ id: string }>(steward.org.admin.agent, 'invitations.create', { organisationId, email: `pending-${unique()}@example.org`, orgRole, workspaces })).id;
+    const own = await invitation([{ workspaceId: chapter, role: 'member' }]);
+    const wider = await invitation([{ workspaceId: chapter, role: 'member' }, { workspaceId: otherChapter, role: 'member' }]);
+    const elsewhere = await invitation([{ workspaceId: otherChapter, role: 'member' }]);
+    const listed = (await team()).invitations;
+    expect(listed.find((i) => i.invitationId === own)?.revocable).toBe(true);
+    expect(listed.find((i) => i.invitationId === wider)?.revocable).toBe(false);
+    expect(listed.some((i) => i.invitationId === elsewhere)).toBe(false);
+
+    ok(await call(chapterAdmin.agent, 'team.revokeInvitation', { workspaceId: chapter, invitationId: own }));
+    expect((await team()).invitations.some((i) => i.invitationId === own)).toBe(false);
+    expect((await call(chapterAdmin.agent, 'team.revokeInvitation', { workspaceId: chapter, invitationId: wider })).error?.data.code).toBe('FORBIDDEN');
+    expect((await call(chapterAdmin.agent, 'team.revokeInvitation', { workspaceId: chapter, invitationId: elsewhere })).error?.data.code).toBe('NOT_FOUND');
+    const stillPending = await steward.db.selectFrom('invitations').select('id').where('id', 'in', [wider, elsewhere]).where('revoked_at', 'is', null).execute();
+    expect(stillPending).toHaveLength(2);
   });
 
   it('gives a member of the organisation a role here at once, without an invitation', async () => {

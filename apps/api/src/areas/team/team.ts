@@ -4,7 +4,7 @@ import { effectiveWorkspaceRole, resolveWorkspaceAccess } from '../../access/rol
 import { AppError } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { lockOrganisationFor } from '../organisations/locks.js';
-import { createInvitation, type InvitationDeps } from '../users/invitations.js';
+import { createInvitation, type InvitationDeps, revokeInvitationAs } from '../users/invitations.js';
 
 /**
  * A workspace's own team, run by its admins (SPEC §3, seed 002 "Team & Members"): the people with
@@ -62,7 +62,7 @@ export async function listTeam(db: Db, place: TeamPlace, options: { search?: str
 
   const invitations = db
     .selectFrom('invitations')
-    .select(['id as invitationId', 'email', 'workspace_roles', 'created_at as invitedAt', 'expires_at as expiresAt'])
+    .select(['id as invitationId', 'email', 'org_role', 'workspace_roles', 'created_at as invitedAt', 'expires_at as expiresAt'])
     .where('organisation_id', '=', place.organisationId)
     .where('kind', '=', 'link')
     .where('accepted_at', 'is', null)
@@ -93,10 +93,11 @@ export async function listTeam(db: Db, place: TeamPlace, options: { search?: str
       reason: r.orgRole === 'admin' ? ('organisation_admin' as const) : ('global_role' as const),
       effectiveRole: effectiveWorkspaceRole({ orgRole: r.orgRole, globalRole: r.globalRole, workspaceRole: null })!,
     })),
-    invitations: pending.map(({ workspace_roles, ...i }) => ({
+    invitations: pending.map(({ workspace_roles, org_role, ...i }) => ({
       ...i,
       role: workspace_roles.find((w) => w.workspaceId === place.workspaceId)!.role,
       expired: i.expiresAt.getTime() <= now,
+      revocable: org_role === 'member' && workspace_roles.length === 1,
     })),
   };
 }
@@ -185,5 +186,22 @@ export async function removeFromWorkspace(db: Db, actor: Actor, place: TeamPlace
     const result = { userId, previousRole: before.role, unassignedContacts: Number(unassigned.numUpdatedRows) };
     await recordAudit(trx, actor, { ...place, action: 'team.remove', targetType: 'user', targetId: userId, before: { role: before.role }, after: result });
     return result;
+  });
+}
+
+/**
+ * Revokes a pending invitation into this workspace — one a workspace admin could have sent: an
+ * organisation `member` with a role in this workspace only. Wider ones are the users area's.
+ */
+export async function revokeTeamInvitation(db: Db, actor: Actor, place: TeamPlace, invitationId: string) {
+  return revokeInvitationAs(db, actor, place.organisationId, invitationId, {
+    authorise: async (trx, _actorRole, invitation) => {
+      await lockTeam(trx, place, actor.userId);
+      if (!invitation.workspace_roles.some((w) => w.workspaceId === place.workspaceId)) throw new AppError('NOT_FOUND', 'Pending invitation was not found.');
+      if (invitation.org_role !== 'member' || invitation.workspace_roles.length !== 1) {
+        throw new AppError('FORBIDDEN', 'This invitation gives more than a role in this workspace; an organisation administrator can revoke it under Users.');
+      }
+    },
+    audit: { action: 'team.revokeInvitation', workspaceId: place.workspaceId },
   });
 }

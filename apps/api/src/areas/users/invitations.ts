@@ -109,7 +109,7 @@ export async function createInvitation(
 async function pendingInvitation(db: Db, organisationId: string, invitationId: string) {
   const invitation = await db
     .selectFrom('invitations')
-    .select(['id', 'email', 'org_role'])
+    .select(['id', 'email', 'org_role', 'workspace_roles'])
     .where('id', '=', invitationId)
     .where('organisation_id', '=', organisationId)
     .where('kind', '=', 'link')
@@ -148,12 +148,31 @@ export async function resendInvitation({ db, jobs }: InvitationDeps, actor: Acto
 }
 
 export async function revokeInvitation(db: Db, actor: Actor, organisationId: string, invitationId: string) {
+  return revokeInvitationAs(db, actor, organisationId, invitationId, {
+    authorise: (_trx, actorRole, invitation) => assertMayManage(actorRole, invitation.org_role),
+    audit: { action: 'invitations.revoke' },
+  });
+}
+
+type PendingInvitation = Awaited<ReturnType<typeof pendingInvitation>>;
+
+/** Revokes a pending invitation for whoever may: `authorise` sees the locked invitation (team/ uses it too). */
+export async function revokeInvitationAs(
+  db: Db,
+  actor: Actor,
+  organisationId: string,
+  invitationId: string,
+  options: {
+    authorise: (trx: Transaction<Database>, actorRole: OrgRole, invitation: PendingInvitation) => void | Promise<void>;
+    audit: { action: string; workspaceId?: string };
+  },
+) {
   return db.transaction().execute(async (trx) => {
     const actorRole = await lockOrganisationFor(trx, organisationId, actor.userId);
     const invitation = await pendingInvitation(trx, organisationId, invitationId);
-    assertMayManage(actorRole, invitation.org_role);
+    await options.authorise(trx, actorRole, invitation);
     await trx.updateTable('invitations').set({ revoked_at: sql`now()`, token_hash: null }).where('id', '=', invitationId).execute();
-    await recordAudit(trx, actor, { organisationId, action: 'invitations.revoke', targetType: 'invitation', targetId: invitationId, before: { email: invitation.email } });
+    await recordAudit(trx, actor, { organisationId, workspaceId: options.audit.workspaceId, action: options.audit.action, targetType: 'invitation', targetId: invitationId, before: { email: invitation.email } });
     return { invitationId, email: invitation.email };
   });
 }

@@ -9,7 +9,7 @@ import { Pager } from '../../ui/Pager';
 import { ActionsColumnHeader } from '../../ui/Table';
 import { NoWorkspace, useChosenWorkspace, type WorkspaceEntry, WorkspacePicker } from '../records/WorkspacePicker';
 import { ORG_ROLE_LABELS, type WorkspaceRole } from '../users/roleLabels';
-import { REACH_LABELS, TEAM_ROLE_LABELS, TEAM_ROLES, type TeamMember } from './teamLabels';
+import { REACH_LABELS, type Team, TEAM_ROLE_LABELS, TEAM_ROLES, type TeamMember } from './teamLabels';
 import { TeamInviteDialog } from './TeamInviteDialog';
 
 /**
@@ -47,6 +47,8 @@ function WorkspaceTeam({ organisation, workspace }: { organisation: Organisation
   const refresh = () => utils.team.list.invalidate({ workspaceId: workspace.id });
   const setRole = trpc.team.setRole.useMutation({ onSuccess: (r) => setNotice(`Changed the role to ${TEAM_ROLE_LABELS[r.role]}.`), onSettled: refresh });
   const remove = trpc.team.remove.useMutation();
+  const [revoking, setRevoking] = useState<Team['invitations'][number] | null>(null);
+  const revoke = trpc.team.revokeInvitation.useMutation();
   const team = list.data;
 
   return (
@@ -181,6 +183,7 @@ function WorkspaceTeam({ organisation, workspace }: { organisation: Organisation
                     <th scope="col">Email</th>
                     <th scope="col">Role here</th>
                     <th scope="col">Expires</th>
+                    <ActionsColumnHeader />
                   </tr>
                 </thead>
                 <tbody>
@@ -189,6 +192,15 @@ function WorkspaceTeam({ organisation, workspace }: { organisation: Organisation
                       <th scope="row">{invitation.email}</th>
                       <td>{TEAM_ROLE_LABELS[invitation.role]}</td>
                       <td>{invitation.expired ? <span className="status pending">Expired</span> : formatDateTime(invitation.expiresAt)}</td>
+                      <td className="actions">
+                        {invitation.revocable ? (
+                          <button type="button" className="button small danger" aria-label={`Revoke the invitation of ${invitation.email}`} onClick={() => setRevoking(invitation)}>
+                            Revoke
+                          </button>
+                        ) : (
+                          <small className="muted">Also gives other roles: managed under Users</small>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -208,6 +220,28 @@ function WorkspaceTeam({ organisation, workspace }: { organisation: Organisation
             void refresh();
           }}
         />
+      )}
+      {revoking && (
+        <ConfirmDialog
+          title={`Revoke the invitation of ${revoking.email}?`}
+          confirmLabel="Revoke invitation"
+          mutation={revoke}
+          onCancel={() => setRevoking(null)}
+          onConfirm={() =>
+            revoke.mutate(
+              { workspaceId: workspace.id, invitationId: revoking.invitationId },
+              {
+                onSuccess: () => {
+                  setNotice(`Revoked the invitation of ${revoking.email}.`);
+                  setRevoking(null);
+                  void refresh();
+                },
+              },
+            )
+          }
+        >
+          <p>The link in the email stops working. You can invite {revoking.email} again later.</p>
+        </ConfirmDialog>
       )}
       {removing && (
         <ConfirmDialog
