@@ -46,6 +46,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('state', 'text', (c) => c.notNull().defaultTo('pending').check(sql`state in ('pending', 'sending', 'sent', 'failed', 'skipped_opted_out')`))
     .addColumn('batch_id', 'uuid')
     .addColumn('provider_bulk_id', 'text')
+    // Where the recipient's message sat in its bulk request: the provider reports problems by it.
+    .addColumn('batch_position', 'integer')
     .addColumn('error', 'text')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('campaign_recipients_pkey', ['campaign_id', 'contact_id'])
@@ -54,6 +56,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The sender's claim: the next pending rows of a campaign, in a stable order.
   await sql`create index campaign_recipients_pending_idx on campaign_recipients (campaign_id, contact_id) where state = 'pending'`.execute(db);
   await db.schema.createIndex('campaign_recipients_contact_idx').on('campaign_recipients').column('contact_id').execute();
+
+  // Each bulk request MailerSend accepted: a 202 only says it was queued; the bulk's status, read
+  // later, names the messages it refused (validation) or suppressed, which then become failed.
+  await db.schema
+    .createTable('campaign_bulks')
+    .addColumn('campaign_id', 'uuid', (c) => c.notNull().references('campaigns.id').onDelete('cascade'))
+    .addColumn('bulk_id', 'text', (c) => c.notNull())
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('checked_at', 'timestamptz')
+    .addPrimaryKeyConstraint('campaign_bulks_pkey', ['campaign_id', 'bulk_id'])
+    .execute();
 
   // MailerSend allows an account about 10 bulk requests a minute: every worker of every workspace
   // sending with the same key takes its turn from this row (the account is a hash of the key).

@@ -183,6 +183,15 @@ export interface CampaignsTable {
   finished_at: Timestamp | null;
 }
 
+/** A bulk request MailerSend accepted; `checked_at` once its status has been read back. */
+export interface CampaignBulksTable {
+  campaign_id: string;
+  bulk_id: string;
+  size: number;
+  created_at: CreatedAt;
+  checked_at: Timestamp | null;
+}
+
 /** When the next bulk request of a MailerSend account may go (shared by every worker). */
 export interface MailerSendBulkSlotsTable {
   /** A SHA-256 of the API key, never the key. */
@@ -198,6 +207,7 @@ export interface CampaignRecipientsTable {
   state: Generated<RecipientState>;
   batch_id: string | null;
   provider_bulk_id: string | null;
+  batch_position: number | null;
   error: string | null;
   updated_at: Generated<Date>;
 }
@@ -448,6 +458,7 @@ export interface Database {
   consent_history: ConsentHistoryTable;
   campaigns: CampaignsTable;
   campaign_recipients: CampaignRecipientsTable;
+  campaign_bulks: CampaignBulksTable;
   mailersend_bulk_slots: MailerSendBulkSlotsTable;
   field_definitions: FieldDefinitionsTable;
   field_keys: FieldKeysTable;

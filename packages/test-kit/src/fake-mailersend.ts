@@ -25,12 +25,24 @@ export async function startFakeMailerSend() {
   const failures: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   /** Milliseconds each bulk request takes to answer (to widen race windows in tests). */
   let bulkDelayMs = 0;
+  /** Addresses the bulk status reports as refused, with the reason. */
+  const refused = new Map<string, string>();
+  /** Each accepted bulk's status, as GET /bulk-email/:id answers it. */
+  const bulkStatus = new Map<string, { state: string; validation_errors: Record<string, string[]> | null }>();
+  let bulkState = 'completed';
   const waiters: (() => void)[] = [];
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk) => (raw += chunk));
     req.on('end', async () => {
       const bulk = req.method === 'POST' && req.url === '/v1/bulk-email';
+      const status = req.method === 'GET' ? /^\/v1\/bulk-email\/([\w-]+)$/.exec(req.url ?? '') : null;
+      if (status) {
+        const found = bulkStatus.get(status[1]!);
+        if (!found) res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not found"}');
+        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { id: status[1], ...found, state: bulkState } }));
+        return;
+      }
       if (!bulk && (req.method !== 'POST' || req.url !== '/v1/email')) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not found"}');
         return;
@@ -50,6 +62,10 @@ export async function startFakeMailerSend() {
         for (const body of messages) received.push({ authorization: req.headers.authorization, body });
         const bulkEmailId = `bulk-${bulks.length + 1}`;
         bulks.push({ bulkEmailId, count: messages.length, at: Date.now() });
+        const errors = Object.fromEntries(
+          messages.flatMap((m, i) => (m.to ?? []).filter((t) => refused.has(t.email)).map((t) => [`message.${i}.to.0.email`, [refused.get(t.email)!]])),
+        );
+        bulkStatus.set(bulkEmailId, { state: 'completed', validation_errors: Object.keys(errors).length ? errors : null });
         res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'The bulk email is being processed.', bulk_email_id: bulkEmailId }));
         waiters.splice(0).forEach((wake) => wake());
         return;
@@ -76,6 +92,14 @@ export async function startFakeMailerSend() {
     throttleNext(seconds: number, times = 1) {
       for (let i = 0; i < times; i++) failures.push({ status: 429, body: { message: 'Too Many Attempts.' }, headers: { 'retry-after': String(seconds) } });
     },
+    /** The bulk status will report this address as refused (a validation error) with `reason`. */
+    refuseInBulk(email: string, reason: string) {
+      refused.set(email, reason);
+    },
+    /** The state every bulk status reports (`completed` unless told otherwise, e.g. `in-progress`). */
+    setBulkState(state: string) {
+      bulkState = state;
+    },
     /** Makes every bulk request take this long to answer. */
     delayBulk(ms: number) {
       bulkDelayMs = ms;
@@ -86,6 +110,9 @@ export async function startFakeMailerSend() {
       bulks.length = 0;
       failures.length = 0;
       bulkDelayMs = 0;
+      refused.clear();
+      bulkStatus.clear();
+      bulkState = 'completed';
     },
     /** Resolves once `count` emails have arrived, or rejects after `timeoutMs`. */
     async waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedEmail[]> {

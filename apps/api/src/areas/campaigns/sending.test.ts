@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { insertContacts, useStewardApp } from '@steward/test-kit';
 import { sql } from '@steward/db';
 import { createLogger } from '../../logger.js';
-import { type CampaignSendDeps, runCampaignSend } from './sending.js';
+import { type CampaignSendDeps, reconcileCampaignBulks, runCampaignSend } from './sending.js';
 
 /**
  * Sending through the local MailerSend stand-in, the send job called directly (no workers run in
@@ -108,6 +108,32 @@ describe('sending a campaign', () => {
     expectEachOnce(people.slice(4000).map((p) => p.email!));
     expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', total: 5800, sent: 5600, skipped: 200, failed: 0, pending: 0 });
     expect(steward.mailer.bulks.every((b) => b.count <= 500)).toBe(true);
+  });
+
+  it('reads back each accepted bulk: messages MailerSend refused become failed with its reason, once it has finished', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(25);
+    const [first, second] = emails.sort();
+    steward.mailer.refuseInBulk(first!, 'The to.0.email must be a valid email address.');
+    steward.mailer.refuseInBulk(second!, 'The recipient domain does not accept mail.');
+    await send(workspaceId, campaignId);
+    expect(await runCampaignSend(deps(), campaignId, { batchSize: 10 })).toBe('sent');
+    expect((await progress(workspaceId, campaignId)).sent).toBe(25);
+
+    // Still processing: nothing changes, and the bulks stay to be read again.
+    steward.mailer.setBulkState('in-progress');
+    expect(await reconcileCampaignBulks(deps(), campaignId)).toBe(3);
+    expect((await progress(workspaceId, campaignId)).failed).toBe(0);
+
+    steward.mailer.setBulkState('completed');
+    expect(await reconcileCampaignBulks(deps(), campaignId)).toBe(0);
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', sent: 23, failed: 2 });
+    const failed = await steward.app.db.selectFrom('campaign_recipients').select(['email', 'error']).where('campaign_id', '=', campaignId).where('state', '=', 'failed').orderBy('email').execute();
+    expect(failed).toEqual([
+      { email: first, error: 'Refused by MailerSend: The to.0.email must be a valid email address.' },
+      { email: second, error: 'Refused by MailerSend: The recipient domain does not accept mail.' },
+    ].sort((a, b) => a.email!.localeCompare(b.email!)));
+    // Read once: a second pass finds nothing left to check.
+    expect(await reconcileCampaignBulks(deps(), campaignId)).toBe(0);
   });
 
   it('renders merge fields per recipient, HTML-escaped in the HTML body only', async () => {

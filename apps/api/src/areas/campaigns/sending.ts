@@ -26,15 +26,21 @@ import { mergeValues, renderMergeFields } from './merge-fields.js';
  * - a bad key: back to `pending`, the campaign `failed` until resumed with a working key.
  * A batch whose answer never came (the connection broke mid-request, or the worker died) is left
  * `sending`; once it is stale it is closed as failed with "outcome unknown", never sent again.
+ * A 202 only says MailerSend queued the bulk: after the send, a job reads each bulk's status back
+ * and turns the messages it refused or suppressed into `failed`, with its reason.
  */
 
 export const BULK_LIMIT = 500;
+/** When the accepted bulks' status is read back after the send, and how many times at most. */
+const RECONCILE_DELAY_SECONDS = 60;
+const RECONCILE_ATTEMPTS = 30;
 /** A batch still `sending` after this long lost its worker; its outcome is unknown. */
 const STALE_SENDING = '15 minutes';
 
 const require = createRequire(import.meta.url);
+type ApiResponse = { statusCode: number; body: unknown; headers: Record<string, string> };
 const { EmailModule } = require('mailersend/lib/modules/Email.module.js') as {
-  EmailModule: new (apiKey: string, baseUrl: string) => { sendBulk(params: EmailParams[]): Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }> };
+  EmailModule: new (apiKey: string, baseUrl: string) => { sendBulk(params: EmailParams[]): Promise<ApiResponse>; getBulkStatus(bulkId: string): Promise<ApiResponse> };
 };
 
 export interface CampaignSendDeps {
@@ -144,6 +150,92 @@ async function settleBatch(db: Db, campaignId: string, batchId: string, outcome:
     .where('batch_id', '=', batchId)
     .where('state', '=', 'sending')
     .execute();
+}
+
+/**
+ * A bulk request accepted: its recipients `sent`, each with its position in the request (the
+ * provider names refused messages by position), and the bulk kept for reading its status later.
+ */
+async function acceptBatch(db: Db, campaignId: string, batchId: string, bulkId: string, contactIds: string[]) {
+  await db.transaction().execute(async (trx) => {
+    await sql`
+      update campaign_recipients r set state = 'sent', error = null, provider_bulk_id = ${bulkId}, batch_position = m.position - 1, updated_at = now()
+      from unnest(${contactIds}::uuid[]) with ordinality as m(contact_id, position)
+      where r.campaign_id = ${campaignId}::uuid and r.contact_id = m.contact_id and r.batch_id = ${batchId}::uuid and r.state = 'sending'`.execute(trx);
+    await trx.insertInto('campaign_bulks').values({ campaign_id: campaignId, bulk_id: bulkId, size: contactIds.length }).onConflict((oc) => oc.doNothing()).execute();
+  });
+}
+
+/** The message position a provider's key names: `message.3.to.0.email` or `message.3` → 3. */
+function positionOf(key: string): number | null {
+  const match = /^message\.(\d+)(\.|$)/.exec(key);
+  return match ? Number(match[1]) : null;
+}
+
+/** Every reason the provider gave, as one sentence (its values may be strings, lists or objects). */
+function reasonText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(reasonText).filter(Boolean).join(' ');
+  if (value && typeof value === 'object') {
+    const reasons = (value as { reasons?: unknown }).reasons;
+    if (reasons !== undefined) return reasonText(reasons);
+    return Object.values(value).map(reasonText).filter(Boolean).join(' ');
+  }
+  return '';
+}
+
+/**
+ * Reads back the status of the campaign's accepted bulks that have not been checked: the messages
+ * MailerSend refused (validation errors) or suppressed become `failed` with its reason. A bulk still
+ * being processed stays unchecked. Answers how many bulks remain unchecked.
+ */
+export async function reconcileCampaignBulks(deps: CampaignSendDeps, campaignId: string): Promise<number> {
+  const { db } = deps;
+  const campaign = await db.selectFrom('campaigns').select('organisation_id').where('id', '=', campaignId).executeTakeFirst();
+  if (!campaign) return 0;
+  const bulks = await db.selectFrom('campaign_bulks').select('bulk_id').where('campaign_id', '=', campaignId).where('checked_at', 'is', null).orderBy('created_at').execute();
+  if (bulks.length === 0) return 0;
+  const settings = await resolveMailerSendSettings(db, deps.config, deps.keyring, campaign.organisation_id);
+  if (!settings.apiKey) return bulks.length;
+  const provider = new EmailModule(settings.apiKey, settings.baseUrl);
+  let unchecked = 0;
+  for (const { bulk_id: bulkId } of bulks) {
+    let status: { state?: unknown; validation_errors?: unknown; suppressed_recipients?: unknown };
+    try {
+      status = ((await provider.getBulkStatus(bulkId)).body as { data?: typeof status } | null)?.data ?? {};
+    } catch (error) {
+      deps.logger.warn('Could not read a bulk email status', { campaignId, bulkId, error: (error as { statusCode?: unknown }).statusCode ?? (error as Error).message });
+      unchecked++;
+      continue;
+    }
+    if (status.state !== 'completed' && status.state !== 'failed') {
+      unchecked++;
+      continue;
+    }
+    const problems = new Map<number, string[]>();
+    for (const [label, source] of [
+      ['Refused by MailerSend', status.validation_errors],
+      ['Suppressed by MailerSend', status.suppressed_recipients],
+    ] as const) {
+      if (!source || typeof source !== 'object') continue;
+      for (const [key, value] of Object.entries(source)) {
+        const position = positionOf(key);
+        if (position === null) continue;
+        problems.set(position, [...(problems.get(position) ?? []), `${label}: ${reasonText(value) || key}`]);
+      }
+    }
+    const positions = [...problems.keys()];
+    await db.transaction().execute(async (trx) => {
+      if (positions.length > 0) {
+        await sql`
+          update campaign_recipients r set state = 'failed', error = p.reason, updated_at = now()
+          from unnest(${positions}::int[], ${positions.map((p) => problems.get(p)!.join(' ').slice(0, 1000))}::text[]) as p(position, reason)
+          where r.campaign_id = ${campaignId}::uuid and r.provider_bulk_id = ${bulkId} and r.batch_position = p.position and r.state = 'sent'`.execute(trx);
+      }
+      await trx.updateTable('campaign_bulks').set({ checked_at: sql<Date>`now()` }).where('campaign_id', '=', campaignId).where('bulk_id', '=', bulkId).execute();
+    });
+  }
+  return unchecked;
 }
 
 /** Batches whose worker died mid-request: their outcome is unknown, so they are closed, not resent. */
@@ -296,7 +388,8 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
     try {
       const response = await new EmailModule(settings.apiKey, settings.baseUrl).sendBulk(params);
       const bulkId = (response.body as { bulk_email_id?: unknown } | null)?.bulk_email_id;
-      await settleBatch(db, campaignId, batch.batchId, { state: 'sent', bulkId: typeof bulkId === 'string' ? bulkId : null });
+      if (typeof bulkId === 'string') await acceptBatch(db, campaignId, batch.batchId, bulkId, batch.recipients.map((r) => r.contactId));
+      else await settleBatch(db, campaignId, batch.batchId, { state: 'sent' });
     } catch (error) {
       const failed = error as { statusCode?: unknown; body?: unknown; headers?: Record<string, string>; code?: unknown };
       if (typeof failed?.statusCode !== 'number') {
@@ -350,16 +443,26 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
 
 /** Registers the campaign send worker of this process; pg-boss hands each job to one instance. */
 export async function startCampaignSendWorker(deps: CampaignSendDeps) {
-  await deps.jobs.boss.work<{ campaignId: string }, void, { includeMetadata: true; batchSize: number; pollingIntervalSeconds: number }>(
+  await deps.jobs.boss.work<{ campaignId: string; reconcile?: number }, void, { includeMetadata: true; batchSize: number; pollingIntervalSeconds: number }>(
     QUEUES.campaignSend,
     { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: deps.jobs.pollingIntervalSeconds },
     async ([job]) => {
       if (!job) return;
+      const { campaignId } = job.data;
+      if (job.data.reconcile !== undefined) {
+        // Reading back what MailerSend made of the accepted bulks, until none is still processing.
+        const unchecked = await reconcileCampaignBulks(deps, campaignId);
+        if (unchecked > 0 && job.data.reconcile < RECONCILE_ATTEMPTS) {
+          await deps.jobs.enqueue(deps.db, QUEUES.campaignSend, { campaignId, reconcile: job.data.reconcile + 1 }, { startAfter: RECONCILE_DELAY_SECONDS });
+        }
+        return;
+      }
       // A throttled campaign's delayed job may arrive a moment early: let it wait its turn.
       await deps.db.updateTable('campaigns').set({ throttled_until: null }).where('id', '=', job.data.campaignId).where('throttled_until', '<=', sql<Date>`now() + interval '2 seconds'`).execute();
       try {
         const outcome = await runCampaignSend(deps, job.data.campaignId);
         deps.logger.info('Campaign send job finished', { campaignId: job.data.campaignId, outcome });
+        if (outcome === 'sent') await deps.jobs.enqueue(deps.db, QUEUES.campaignSend, { campaignId, reconcile: 0 }, { startAfter: RECONCILE_DELAY_SECONDS });
       } catch (error) {
         const lastAttempt = job.retryCount >= job.retryLimit;
         deps.logger.warn('Campaign send attempt failed', { campaignId: job.data.campaignId, attempt: job.retryCount + 1, lastAttempt, error: (error as Error).message });
