@@ -11,6 +11,12 @@ import { type Kysely, sql } from 'kysely';
  * blindly sent again.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  // The name campaign emails come from, per workspace (the address stays the organisation's).
+  await db.schema
+    .alterTable('workspaces')
+    .addColumn('email_sender_name', 'text', (c) => c.check(sql`char_length(email_sender_name) between 1 and 100`))
+    .execute();
+
   await db.schema
     .createTable('campaigns')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))

@@ -56,6 +56,8 @@ export interface WorkspacesTable {
   logo_content_type: LogoContentType | null;
   logo_updated_at: Timestamp | null;
   created_at: CreatedAt;
+  /** The From name of the workspace's campaigns (null: the server's). */
+  email_sender_name: string | null;
 }
 
 export const LOGO_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/svg+xml'] as const;

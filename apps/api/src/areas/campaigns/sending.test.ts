@@ -139,13 +139,16 @@ describe('sending a campaign', () => {
   it('renders merge fields per recipient, HTML-escaped in the HTML body only', async () => {
     const { workspaceId, campaignId, emails } = await audienceOf(1);
     await steward.app.db.updateTable('contacts').set({ first_name: '<b>Al & "Bo"</b>', last_name: "O'Neil" }).where('email', '=', emails[0]!).execute();
+    expect((await call('workspaces.update', { workspaceId, emailSenderName: 'Acme\r\nBcc: someone@example.org' })).error?.message).toMatch(/line breaks/);
+    ok(await call('workspaces.update', { workspaceId, emailSenderName: 'Acme Paris' }));
     await send(workspaceId, campaignId);
     await runCampaignSend(deps(), campaignId);
     const [email] = steward.mailer.received;
     expect(email!.body.subject).toBe('Hello <b>Al & "Bo"</b>');
     expect(email!.body.text).toBe(`Dear <b>Al & "Bo"</b> O'Neil`);
     expect(email!.body.html).toBe('<p>Dear &lt;b&gt;Al &amp; &quot;Bo&quot;&lt;/b&gt; O&#39;Neil</p>');
-    expect(email!.body.from?.email).toBe('steward@example.org');
+    // The workspace's sender name; the address is the server's (no organisation key is saved).
+    expect(email!.body.from).toEqual({ email: 'steward@example.org', name: 'Acme Paris' });
   });
 
   it('skips, and records, a person who opted out between the freeze and the send', async () => {

@@ -69,9 +69,9 @@ interface CampaignRow {
   created_by: string | null;
 }
 
-async function placeOf(db: Db, campaign: CampaignRow): Promise<RecordPlace & { workspaceName: string }> {
-  const workspace = await db.selectFrom('workspaces').select(['kind', 'name']).where('id', '=', campaign.workspace_id).executeTakeFirstOrThrow();
-  return { organisationId: campaign.organisation_id, workspaceId: campaign.workspace_id, kind: workspace.kind, workspaceName: workspace.name };
+async function placeOf(db: Db, campaign: CampaignRow): Promise<RecordPlace & { workspaceName: string; senderName: string | null }> {
+  const workspace = await db.selectFrom('workspaces').select(['kind', 'name', 'email_sender_name']).where('id', '=', campaign.workspace_id).executeTakeFirstOrThrow();
+  return { organisationId: campaign.organisation_id, workspaceId: campaign.workspace_id, kind: workspace.kind, workspaceName: workspace.name, senderName: workspace.email_sender_name };
 }
 
 /** A scheduled campaign whose time has come starts here: its audience frozen, its state `sending`. */
@@ -378,7 +378,7 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
 
     const params = emails.map((e) => {
       const p = new EmailParams()
-        .setFrom(new Sender(fromEmail, settings.fromName))
+        .setFrom(new Sender(fromEmail, place.senderName ?? settings.fromName))
         .setTo([new Recipient(e.to, e.name || undefined)])
         .setSubject(e.subject);
       if (e.html) p.setHtml(e.html);

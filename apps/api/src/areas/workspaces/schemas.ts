@@ -36,6 +36,14 @@ export const updateWorkspaceInput = z
     defaultLanguage: languageSchema.optional(),
     timezone: timezoneSchema.optional(),
     dateFormat: dateFormatSchema.optional(),
+    /** The From name of the workspace's campaigns; null or empty: the server's. */
+    emailSenderName: z
+      .string()
+      .trim()
+      .max(100, 'A sender name is at most 100 characters.')
+      .regex(/^[^\r\n<>";,]*$/, 'A sender name cannot hold line breaks or < > " ; ,')
+      .nullable()
+      .optional(),
   })
   .refine((fields) => Object.values(fields).some((v) => v !== undefined), 'Change at least one setting.');
 
@@ -64,6 +72,7 @@ export const workspaceOutput = z.object({
   logoContentType: z.enum(['image/png', 'image/jpeg', 'image/svg+xml']).nullable(),
   logoUpdatedAt: z.date().nullable(),
   createdAt: z.date(),
+  emailSenderName: z.string().nullable(),
 });
 export const workspaceListOutput = z.array(workspaceOutput.extend({ contactCount: z.number(), memberCount: z.number() }));
 export const deleteWorkspaceOutput = z.object({ workspaceId: z.string(), name: z.string(), slug: z.string(), movedContacts: z.number(), movedTo: z.string() });

@@ -15,6 +15,7 @@ const workspaceColumns = [
   'logo_content_type as logoContentType',
   'logo_updated_at as logoUpdatedAt',
   'created_at as createdAt',
+  'email_sender_name as emailSenderName',
 ] as const;
 
 const slugTaken = (slug: string) => new AppError('CONFLICT', `A workspace with the slug '${slug}' already exists.`);
@@ -78,7 +79,7 @@ export async function updateWorkspace(
   db: Db,
   actor: Actor,
   workspaceId: string,
-  input: { name?: string; slug?: string; defaultLanguage?: string; timezone?: string; dateFormat?: 'DD/MM/YYYY' | 'MM/DD/YYYY' },
+  input: { name?: string; slug?: string; defaultLanguage?: string; timezone?: string; dateFormat?: 'DD/MM/YYYY' | 'MM/DD/YYYY'; emailSenderName?: string | null },
 ) {
   try {
     return await db.transaction().execute(async (trx) => {
@@ -100,6 +101,7 @@ export async function updateWorkspace(
           default_language: input.defaultLanguage,
           timezone: input.timezone,
           date_format: input.dateFormat,
+          email_sender_name: input.emailSenderName === undefined ? undefined : input.emailSenderName || null,
         })
         .where('id', '=', workspaceId)
         .returning(workspaceColumns)

@@ -57,6 +57,7 @@ function WorkspaceSettings({ organisation, workspace, limits }: { organisation: 
   const [timezone, setTimezone] = useState(workspace.timezone);
   const [dateFormat, setDateFormat] = useState<DateFormat>(workspace.dateFormat);
   const [defaultLanguage, setDefaultLanguage] = useState(workspace.defaultLanguage);
+  const [emailSenderName, setEmailSenderName] = useState(workspace.emailSenderName ?? '');
   const [saved, setSaved] = useState(false);
 
   const timezones = useMemo(() => {
@@ -92,7 +93,7 @@ function WorkspaceSettings({ organisation, workspace, limits }: { organisation: 
           onSubmit={(event) => {
             event.preventDefault();
             setSaved(false);
-            update.mutate({ workspaceId: workspace.id, name, slug, timezone, dateFormat, defaultLanguage });
+            update.mutate({ workspaceId: workspace.id, name, slug, timezone, dateFormat, defaultLanguage, emailSenderName: emailSenderName.trim() || null });
           }}
         >
           <fieldset disabled={!mayEdit} className="plain">
@@ -110,6 +111,9 @@ function WorkspaceSettings({ organisation, workspace, limits }: { organisation: 
             />
             <Field label="Default language" hint="A language code such as en, fr or fr-CA.">
               {(control) => <input {...control} required value={defaultLanguage} onChange={(e) => setDefaultLanguage(e.target.value)} />}
+            </Field>
+            <Field label="Campaign sender name (optional)" hint="The name this workspace’s campaigns come from. Empty: the organisation’s.">
+              {(control) => <input {...control} maxLength={100} value={emailSenderName} onChange={(e) => setEmailSenderName(e.target.value)} />}
             </Field>
             <SaveActions mutation={update} saved={saved} submitLabel="Save settings" disabled={!mayEdit} />
           </fieldset>
