@@ -149,6 +149,7 @@ describe('sending a campaign', () => {
     expect(email!.body.html).toBe('<p>Dear &lt;b&gt;Al &amp; &quot;Bo&quot;&lt;/b&gt; O&#39;Neil</p>');
     // The workspace's sender name; the address is the server's (no organisation key is saved).
     expect(email!.body.from).toEqual({ email: 'steward@example.org', name: 'Acme Paris' });
+    expect((email!.body as { precedence_bulk?: boolean }).precedence_bulk).toBe(true);
   });
 
   it('skips, and records, a person who opted out between the freeze and the send', async () => {

@@ -380,7 +380,9 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
       const p = new EmailParams()
         .setFrom(new Sender(fromEmail, place.senderName ?? settings.fromName))
         .setTo([new Recipient(e.to, e.name || undefined)])
-        .setSubject(e.subject);
+        .setSubject(e.subject)
+        // Marked as bulk mail (Precedence: bulk), which keeps auto-replies away from campaigns.
+        .setPrecedenceBulk(true);
       if (e.html) p.setHtml(e.html);
       if (e.text) p.setText(e.text);
       return p;
