@@ -162,6 +162,32 @@ describe('the audience count', () => {
   });
 });
 
+describe('over REST', () => {
+  it('writes, counts, schedules and reads a campaign with a bearer key', async () => {
+    const { key } = ok(await call<{ key: string }>('apiKeys.create', { organisationId: steward.org.organisationId, name: 'campaigns' }));
+    const rest = async <T>(method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${steward.app.url}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as T & { message?: string } };
+    };
+    const refused = await rest('POST', `/workspaces/${chapter}/campaigns`, { name: 'REST', subject: 'Hi {{nickname}}', categoryId });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('{{nickname}}');
+    const created = await rest<Campaign>('POST', `/workspaces/${chapter}/campaigns`, { name: 'REST', subject: 'Hi {{firstName}}', textBody: 'Hello', categoryId });
+    expect(created.status).toBe(200);
+    const audience = await rest<{ count: number }>('POST', `/workspaces/${chapter}/campaigns/audience`, { categoryId, filters: [] });
+    expect(audience.status).toBe(200);
+    expect(typeof audience.body.count).toBe('number');
+    const scheduled = await rest<Campaign>('POST', `/workspaces/${chapter}/campaigns/${created.body.id}/send`, { at: '2031-03-01T08:00' });
+    expect(scheduled.body.state).toBe('scheduled');
+    const progress = await rest<{ state: string; total: number }>('GET', `/workspaces/${chapter}/campaigns/${created.body.id}/progress`);
+    expect(progress.body).toMatchObject({ state: 'scheduled', total: 0 });
+  });
+});
+
 describe('the other organisation', () => {
   it('cannot see or send this workspace’s campaigns', async () => {
     const campaign = await draft();
