@@ -233,6 +233,30 @@ describe('sending a campaign', () => {
     expect(unknown.every((u) => /unknown/.test(u.error ?? ''))).toBe(true);
   });
 
+  it('leaves a batch in flight elsewhere alone, and comes back once it would be stale to end the campaign', async () => {
+    const { workspaceId, campaignId, emails } = await audienceOf(10);
+    await send(workspaceId, campaignId);
+    const inFlight = await steward.app.db.selectFrom('campaign_recipients').select(['contact_id', 'email']).where('campaign_id', '=', campaignId).orderBy('contact_id').limit(5).execute();
+    const mark = (updatedAt: Date) =>
+      steward.app.db
+        .updateTable('campaign_recipients')
+        .set({ state: 'sending', batch_id: '00000000-0000-4000-8000-000000000002', updated_at: updatedAt })
+        .where('campaign_id', '=', campaignId)
+        .where('contact_id', 'in', inFlight.map((c) => c.contact_id))
+        .execute();
+    await mark(new Date());
+    expect(await runCampaignSend(deps(), campaignId)).toBe('stopped');
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sending', sent: 5, sending: 5 });
+    const followUp = await sql<{ n: string }>`select count(*) as n from pgboss.job where name = 'campaign-send' and data->>'campaignId' = ${campaignId} and start_after > now() + interval '15 minutes'`.execute(steward.app.db);
+    expect(Number(followUp.rows[0]!.n)).toBe(1);
+
+    // That run died: its batch is stale when the follow-up comes.
+    await mark(new Date(Date.now() - 16 * 60_000));
+    expect(await runCampaignSend(deps(), campaignId)).toBe('sent');
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', sent: 5, failed: 5, sending: 0 });
+    expectEachOnce(emails.filter((e) => !inFlight.some((c) => c.email === e)));
+  });
+
   it('fails the campaign on a refused API key, keeps everyone pending, and resumes once the key works', async () => {
     const { workspaceId, campaignId, emails } = await audienceOf(15);
     await send(workspaceId, campaignId);

@@ -34,8 +34,8 @@ export const BULK_LIMIT = 500;
 /** When the accepted bulks' status is read back after the send, and how many times at most. */
 const RECONCILE_DELAY_SECONDS = 60;
 const RECONCILE_ATTEMPTS = 30;
-/** A batch still `sending` after this long lost its worker; its outcome is unknown. */
-const STALE_SENDING = '15 minutes';
+/** A batch still `sending` after this long (seconds) lost its worker; its outcome is unknown. */
+const STALE_SENDING_SECONDS = 15 * 60;
 
 const require = createRequire(import.meta.url);
 type ApiResponse = { statusCode: number; body: unknown; headers: Record<string, string> };
@@ -245,7 +245,7 @@ async function closeStaleBatches(db: Db, campaignId: string) {
     .set({ state: 'failed', error: 'The sending worker stopped before MailerSend answered; whether this email went out is unknown, so it was not sent again.', updated_at: sql<Date>`now()` })
     .where('campaign_id', '=', campaignId)
     .where('state', '=', 'sending')
-    .where('updated_at', '<', sql<Date>`now() - ${STALE_SENDING}::interval`)
+    .where('updated_at', '<', sql<Date>`now() - ${STALE_SENDING_SECONDS} * interval '1 second'`)
     .execute();
 }
 
@@ -352,7 +352,12 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
-      return (await finishIfDone(db, campaignId)) ? 'sent' : 'stopped';
+      if (await finishIfDone(db, campaignId)) return 'sent';
+      // Another run has a batch in flight. Should that run have died, its batch goes stale: a job
+      // then closes it and ends the campaign (a live run ends it first, and the job finds it sent).
+      const inFlight = await db.selectFrom('campaign_recipients').select('contact_id').where('campaign_id', '=', campaignId).where('state', '=', 'sending').limit(1).executeTakeFirst();
+      if (inFlight) await deps.jobs.enqueue(db, QUEUES.campaignSend, { campaignId }, { startAfter: STALE_SENDING_SECONDS + 60 });
+      return 'stopped';
     }
 
     const emails = batch.recipients.map((r) => {
