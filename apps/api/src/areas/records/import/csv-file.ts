@@ -323,6 +323,9 @@ export async function firstRecords(db: Db, importId: string, delimiter: Delimite
 }
 
 /** One CSV cell, quoted when it must be (RFC 4180). */
-export function csvCell(value: string, delimiter: Delimiter): string {
+export function csvCell(raw: string, delimiter: Delimiter): string {
+  // A cell a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first) is opened
+  // as text: the report can reach an admin from a file someone else uploaded (OWASP CSV injection).
+  const value = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return value.includes(delimiter) || /["\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
 }

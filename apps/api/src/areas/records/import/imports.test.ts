@@ -282,6 +282,14 @@ describe('running an import', () => {
     expect(rows.find((r) => r[0] === emailOf(13))!.at(-1)).toMatch(/^Column "Donations": Field 'Donations' .* expects a number, got "lots"\.$/);
   });
 
+  it('opens a rejected cell that a spreadsheet would run as a formula as text', async () => {
+    const formula = await uploaded('Email,First name,Country\r\nformula@example.org,"=HYPERLINK(""http://evil.example"")",Narnia\r\n');
+    ok(await trpc('contacts.imports.start', { workspaceId: chapter, importId: formula, mapping: [{ builtIn: 'email' }, { builtIn: 'firstName' }, { builtIn: 'country' }] }));
+    expect((await finished(formula)).state).toBe('completed');
+    const { rows } = await report(formula);
+    expect(rows[1]!.slice(0, 3)).toEqual(['formula@example.org', `'=HYPERLINK("http://evil.example")`, 'Narnia']);
+  });
+
   it('updates the people it already knows instead of duplicating them when the same file comes again', async () => {
     const before = await contactsInChapter();
     const again = await uploaded(csvOf(1, 200));
