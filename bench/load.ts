@@ -79,3 +79,56 @@ export async function cpuMsOf(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
+
+export interface ThroughputComparison {
+  steward: { requestsPerSecond: number; last: LoadResult; cpuMsPerRequest: number };
+  bare: { requestsPerSecond: number; last: LoadResult; cpuMsPerRequest: number };
+  ratio: number;
+}
+
+/**
+ * Steward against its bare baseline under the same load: both warmed (JIT, pools, plans), then
+ * measured in alternating rounds so neither gets the quieter moment, with the CPU each server
+ * process used per request (from /proc). Throws if any request failed.
+ */
+export async function compareThroughput(options: {
+  steward: { url: string; pid: number };
+  bare: { url: string; pid: number };
+  request: (base: string) => Omit<Parameters<typeof measureLoad>[0], 'seconds'>;
+  seconds: number;
+  rounds: number;
+}): Promise<ThroughputComparison> {
+  const sides = { steward: options.steward, bare: options.bare };
+  for (const server of Object.values(sides)) await measureLoad({ ...options.request(server.url), seconds: 2 });
+  const results = { steward: [] as LoadResult[], bare: [] as LoadResult[] };
+  const cpuMs = { steward: 0, bare: 0 };
+  for (let round = 0; round < options.rounds; round++) {
+    for (const side of ['bare', 'steward'] as const) {
+      const before = await cpuMsOf(sides[side].pid);
+      const result = await measureLoad({ ...options.request(sides[side].url), seconds: options.seconds });
+      cpuMs[side] += ((await cpuMsOf(sides[side].pid)) - before) / (result.requestsPerSecond * options.seconds) / options.rounds;
+      results[side].push(result);
+    }
+  }
+  const errors = [...results.steward, ...results.bare].reduce((sum, r) => sum + r.errors, 0);
+  if (errors > 0) throw new Error(`${errors} requests failed during the throughput measurement`);
+  const summary = (side: 'steward' | 'bare') => ({
+    requestsPerSecond: results[side].reduce((sum, r) => sum + r.requestsPerSecond, 0) / results[side].length,
+    last: results[side].at(-1)!,
+    cpuMsPerRequest: cpuMs[side],
+  });
+  const [steward, bare] = [summary('steward'), summary('bare')];
+  return { steward, bare, ratio: steward.requestsPerSecond / bare.requestsPerSecond };
+}
+
+/** The lines every throughput benchmark prints: both sides, the ratio against its target, CPU per request. */
+export function printThroughput(label: string, comparison: ThroughputComparison, target: number) {
+  const line = (name: string, side: ThroughputComparison['steward']) =>
+    `  ${name.padEnd(52)} ${format(side.requestsPerSecond).padStart(6)} req/s   p50 ${side.last.p50} ms, p99 ${side.last.p99} ms`;
+  console.log(line(`Steward ${label}`, comparison.steward));
+  console.log(line('bare Express + pg (baseline)', comparison.bare));
+  console.log(`  ${'ratio'.padEnd(52)} ${comparison.ratio.toFixed(2)}x the baseline (target ≥ ${target}: ${comparison.ratio >= target ? 'met' : 'MISSED'})`);
+  console.log(
+    `  server CPU per request: Steward ${(comparison.steward.cpuMsPerRequest * 1000).toFixed(0)} µs, bare ${(comparison.bare.cpuMsPerRequest * 1000).toFixed(0)} µs (the rest is PostgreSQL and the load generator, on the same cores)`,
+  );
+}

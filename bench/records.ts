@@ -18,7 +18,7 @@ import { createApiKey } from '../apps/api/src/areas/api-keys/api-keys.js';
 import { searchContacts } from '../apps/api/src/areas/records/contacts.js';
 import { TEST_SECRET_KEY } from '../packages/test-kit/src/app.js';
 import { actorFor, addMember } from '../packages/test-kit/src/seed.js';
-import { buildProductionServer, cpuMsOf, format, measureLoad, startServerProcess, type LoadResult } from './load.js';
+import { buildProductionServer, compareThroughput, format, printThroughput, startServerProcess } from './load.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
@@ -230,26 +230,8 @@ async function main() {
     const bareCheck = await fetch(load(bare.url).url, { method: 'POST', headers: load(bare.url).headers, body: load(bare.url).body });
     const bareBody = (await bareCheck.json()) as { items?: unknown[] };
     if (bareCheck.status !== 200 || bareBody.items?.length !== 50) throw new Error(`The bare route answered ${bareCheck.status}: ${JSON.stringify(bareBody).slice(0, 300)}`);
-    await measureLoad({ ...load(steward.url), seconds: 2 });
-    await measureLoad({ ...load(bare.url), seconds: 2 });
-    const results: { steward: LoadResult[]; bare: LoadResult[] } = { steward: [], bare: [] };
-    const cpu = { steward: 0, bare: 0 };
-    /** One measurement, with the CPU the server process used for it (µs per request, from /proc). */
-    const measured = async (server: { pid: number }, side: 'steward' | 'bare', options: Parameters<typeof measureLoad>[0]) => {
-      const before = await cpuMsOf(server.pid);
-      const result = await measureLoad(options);
-      cpu[side] += ((await cpuMsOf(server.pid)) - before) / (result.requestsPerSecond * options.seconds) / ROUNDS;
-      return result;
-    };
-    for (let round = 0; round < ROUNDS; round++) {
-      results.bare.push(await measured(bare, 'bare', { ...load(bare.url), seconds: SECONDS }));
-      results.steward.push(await measured(steward, 'steward', { ...load(steward.url), seconds: SECONDS }));
-    }
-    const mean = (rs: LoadResult[]) => rs.reduce((sum, r) => sum + r.requestsPerSecond, 0) / rs.length;
-    const errors = [...results.steward, ...results.bare].reduce((sum, r) => sum + r.errors, 0);
-    if (errors > 0) throw new Error(`${errors} requests failed during the throughput measurement`);
-    const ratio = mean(results.steward) / mean(results.bare);
-    allMet &&= ratio >= 0.7;
+    const throughput = await compareThroughput({ steward, bare, request: load, seconds: SECONDS, rounds: ROUNDS });
+    allMet &&= throughput.ratio >= 0.7;
 
     progress('adding a field');
     const someone = (await api<{ items: { id: string }[] }>('POST', `/workspaces/${workspace.id}/contacts/search`, { filters: [], limit: 1 })).items[0]!;
@@ -281,10 +263,7 @@ async function main() {
     console.log(`Filtered list of 50, ${SAMPLES} calls each, one at a time:`);
     for (const line of lines) console.log(line);
     console.log(`REST search throughput (${Object.keys(queries)[0]}), ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s each:`);
-    console.log(`  Steward POST /api/v1/workspaces/{id}/contacts/search   ${format(mean(results.steward)).padStart(6)} req/s   p50 ${results.steward.at(-1)!.p50} ms, p99 ${results.steward.at(-1)!.p99} ms`);
-    console.log(`  bare Express + pg (baseline)                          ${format(mean(results.bare)).padStart(6)} req/s   p50 ${results.bare.at(-1)!.p50} ms, p99 ${results.bare.at(-1)!.p99} ms`);
-    console.log(`  ratio                                                  ${ratio.toFixed(2)}x the baseline (target ≥ 0.7: ${ratio >= 0.7 ? 'met' : 'MISSED'})`);
-    console.log(`  server CPU per request: Steward ${(cpu.steward * 1000).toFixed(0)} µs, bare ${(cpu.bare * 1000).toFixed(0)} µs (the rest is PostgreSQL and the load generator, on the same cores)`);
+    printThroughput('POST /api/v1/workspaces/{id}/contacts/search', throughput, 0.7);
     console.log(`Adding a number field to the workspace of ${format(CONTACTS)}:`);
     console.log(`  created ${ms(createdIn)}; usable (a value written and read back) after ${ms(usableIn)} (target ≤ 1000 ms: ${usableIn <= 1000 ? 'met' : 'MISSED'})`);
     console.log(`  its filter index built and analysed in the background after ${(indexedIn / 1000).toFixed(1)} s; a filter on it then answered in ${ms(filteredIn)}`);

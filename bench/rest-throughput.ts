@@ -10,7 +10,7 @@ import { createOrganisation } from '../apps/api/src/areas/organisations/bootstra
 import { createApiKey } from '../apps/api/src/areas/api-keys/api-keys.js';
 import { TEST_SECRET_KEY } from '../packages/test-kit/src/app.js';
 import { actorFor, addMember } from '../packages/test-kit/src/seed.js';
-import { buildProductionServer, cpuMsOf, format, measureLoad, startServerProcess, type LoadResult } from './load.js';
+import { buildProductionServer, compareThroughput, printThroughput, startServerProcess } from './load.js';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -67,32 +67,10 @@ async function main() {
     progress('measuring');
     await check(steward.url);
     await check(bare.url);
-    // Warm both (JIT, connection pools, plans), then alternate so neither gets the quieter moment.
-    await measureLoad({ ...request(steward.url), seconds: 2 });
-    await measureLoad({ ...request(bare.url), seconds: 2 });
-    const results: { steward: LoadResult[]; bare: LoadResult[] } = { steward: [], bare: [] };
-    const cpu = { steward: 0, bare: 0 };
-    /** One measurement, with the CPU the server process used for it (µs per request, from /proc). */
-    const measured = async (server: { pid: number }, side: 'steward' | 'bare', options: Parameters<typeof measureLoad>[0]) => {
-      const before = await cpuMsOf(server.pid);
-      const result = await measureLoad(options);
-      cpu[side] += ((await cpuMsOf(server.pid)) - before) / (result.requestsPerSecond * options.seconds) / ROUNDS;
-      return result;
-    };
-    for (let round = 0; round < ROUNDS; round++) {
-      results.bare.push(await measured(bare, 'bare', { ...request(bare.url), seconds: SECONDS }));
-      results.steward.push(await measured(steward, 'steward', { ...request(steward.url), seconds: SECONDS }));
-    }
-    const mean = (rs: LoadResult[]) => rs.reduce((sum, r) => sum + r.requestsPerSecond, 0) / rs.length;
-    const errors = [...results.steward, ...results.bare].reduce((sum, r) => sum + r.errors, 0);
-    const ratio = mean(results.steward) / mean(results.bare);
+    const comparison = await compareThroughput({ steward, bare, request, seconds: SECONDS, rounds: ROUNDS });
     console.log(`REST users list with a bearer key, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s each:`);
-    console.log(`  Steward GET /api/v1/organisations/{id}/users  ${format(mean(results.steward)).padStart(6)} req/s   p50 ${results.steward.at(-1)!.p50} ms, p99 ${results.steward.at(-1)!.p99} ms`);
-    console.log(`  bare Express + pg (baseline)                  ${format(mean(results.bare)).padStart(6)} req/s   p50 ${results.bare.at(-1)!.p50} ms, p99 ${results.bare.at(-1)!.p99} ms`);
-    console.log(`  ratio                                          ${ratio.toFixed(2)}x the baseline (target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'})`);
-    console.log(`  server CPU per request: Steward ${(cpu.steward * 1000).toFixed(0)} µs, bare ${(cpu.bare * 1000).toFixed(0)} µs (the rest is PostgreSQL and the load generator, on the same cores)`);
-    if (errors > 0) throw new Error(`${errors} requests failed during the measurement`);
-    if (ratio < TARGET_RATIO) process.exitCode = 1;
+    printThroughput('GET /api/v1/organisations/{id}/users', comparison, TARGET_RATIO);
+    if (comparison.ratio < TARGET_RATIO) process.exitCode = 1;
   } finally {
     for (const server of servers.reverse()) await server.stop();
     await db.destroy();
