@@ -8,7 +8,7 @@ import { FilterBar } from './FilterBar';
 import { type Filterable, filterableOf, type RecordFilter } from './filters';
 import { mayCreateRecords, mayEditRecord, useRecordFields } from './recordAccess';
 import { PAGE_SIZE, RecordsList } from './RecordsList';
-import { actionsColumn, customFieldColumns, type RecordColumn } from './RecordsTable';
+import { actionsColumn, customFieldColumns, EditDeleteButtons, type RecordColumn } from './RecordsTable';
 import { NoWorkspace, useChosenWorkspace, type WorkspaceEntry, WorkspacePicker } from './WorkspacePicker';
 
 const NOUN = { one: 'company', many: 'companies' };
@@ -62,16 +62,7 @@ function WorkspaceCompanies({ organisation, workspace }: { organisation: Organis
     if (mayCreate) {
       list.push(
         actionsColumn((company) =>
-          mayEditRecord(workspace, userId, company) ? (
-            <>
-              <button type="button" className="button small" aria-label={`Edit ${company.name}`} onClick={() => setEditing(company)}>
-                Edit
-              </button>
-              <button type="button" className="button small danger" aria-label={`Delete ${company.name}`} onClick={() => setDeleting(company)}>
-                Delete
-              </button>
-            </>
-          ) : null,
+          mayEditRecord(workspace, userId, company) ? <EditDeleteButtons name={company.name} onEdit={() => setEditing(company)} onDelete={() => setDeleting(company)} /> : null,
         ),
       );
     }

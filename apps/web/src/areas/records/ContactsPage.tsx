@@ -8,7 +8,7 @@ import { FilterBar } from './FilterBar';
 import { type Filterable, filterableOf, type RecordFilter } from './filters';
 import { mayCreateRecords, mayEditRecord, useRecordFields } from './recordAccess';
 import { PAGE_SIZE, RecordsList } from './RecordsList';
-import { actionsColumn, customFieldColumns, type RecordColumn } from './RecordsTable';
+import { actionsColumn, customFieldColumns, EditDeleteButtons, type RecordColumn } from './RecordsTable';
 import { contactName, RemoveContactDialog } from './RemoveContactDialog';
 import { NoWorkspace, useChosenWorkspace, type WorkspaceEntry, WorkspacePicker } from './WorkspacePicker';
 import { BulkConsentDialog } from '../consent/BulkConsentDialog';
@@ -93,14 +93,7 @@ function WorkspaceContacts(props: { organisation: Organisation; workspace: Works
       list.push(
         actionsColumn((contact) =>
           mayEdit(contact) ? (
-            <>
-              <button type="button" className="button small" aria-label={`Edit ${contactName(contact)}`} onClick={() => setEditing(contact)}>
-                Edit
-              </button>
-              <button type="button" className="button small danger" aria-label={`Remove ${contactName(contact)}`} onClick={() => setRemoving(contact)}>
-                Remove
-              </button>
-            </>
+            <EditDeleteButtons name={contactName(contact)} deleteLabel="Remove" onEdit={() => setEditing(contact)} onDelete={() => setRemoving(contact)} />
           ) : null,
         ),
       );

@@ -10,7 +10,7 @@ import { FilterBar } from './FilterBar';
 import { type Filterable, filterableOf, type RecordFilter } from './filters';
 import { mayCreateRecords, mayEditRecord, useRecordFields } from './recordAccess';
 import { PAGE_SIZE, RecordsList } from './RecordsList';
-import { actionsColumn, customFieldColumns, type RecordColumn } from './RecordsTable';
+import { actionsColumn, customFieldColumns, EditDeleteButtons, type RecordColumn } from './RecordsTable';
 import { NoWorkspace, useChosenWorkspace, type WorkspaceEntry, WorkspacePicker } from './WorkspacePicker';
 
 const NOUN = { one: 'deal', many: 'deals' };
@@ -96,16 +96,7 @@ function WorkspaceDeals({ organisation, workspace }: { organisation: Organisatio
     if (mayCreate) {
       list.push(
         actionsColumn((deal) =>
-          mayEditRecord(workspace, userId, deal) ? (
-            <>
-              <button type="button" className="button small" aria-label={`Edit ${deal.name}`} onClick={() => setEditing(deal)}>
-                Edit
-              </button>
-              <button type="button" className="button small danger" aria-label={`Delete ${deal.name}`} onClick={() => setDeleting(deal)}>
-                Delete
-              </button>
-            </>
-          ) : null,
+          mayEditRecord(workspace, userId, deal) ? <EditDeleteButtons name={deal.name} onEdit={() => setEditing(deal)} onDelete={() => setDeleting(deal)} /> : null,
         ),
       );
     }

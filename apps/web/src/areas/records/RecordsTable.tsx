@@ -25,6 +25,21 @@ export function actionsColumn<Row extends RowData>(render: (row: Row) => React.R
   };
 }
 
+/** Edit and Delete (or Remove) buttons for one record, labelled with its name for screen readers. */
+export function EditDeleteButtons(props: { name: string; onEdit: () => void; onDelete: () => void; deleteLabel?: string }) {
+  const deleteLabel = props.deleteLabel ?? 'Delete';
+  return (
+    <>
+      <button type="button" className="button small" aria-label={`Edit ${props.name}`} onClick={props.onEdit}>
+        Edit
+      </button>
+      <button type="button" className="button small danger" aria-label={`${deleteLabel} ${props.name}`} onClick={props.onDelete}>
+        {deleteLabel}
+      </button>
+    </>
+  );
+}
+
 export function RecordsTable<Row extends RowData & { id: string }>(props: { label: string; columns: RecordColumn<Row>[]; rows: Row[] }) {
   const table = useTable({ features, columns: props.columns, data: props.rows, getRowId: (row) => row.id });
   return (
