@@ -443,6 +443,38 @@ export interface IntegrationSettingsTable {
   updated_at: Timestamp;
 }
 
+/** The channels of the notification catalogue (apps/api/src/areas/notifications/catalogue.ts). */
+type NotificationChannelValue = 'in_app' | 'email' | 'both' | 'off';
+
+/** One event for one recipient (migrations/0016_notifications.ts); delivered by a job. */
+export interface NotificationsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  workspace_id: string | null;
+  user_id: string;
+  event: string;
+  payload: ColumnType<unknown, string, never>;
+  dedupe_key: string | null;
+  state: Generated<'pending' | 'delivered' | 'skipped'>;
+  channel: NotificationChannelValue | null;
+  in_app: Generated<boolean>;
+  email_state: Generated<'none' | 'pending' | 'sent' | 'failed'>;
+  email_error: string | null;
+  read_at: Timestamp | null;
+  created_at: CreatedAt;
+  delivered_at: Timestamp | null;
+}
+
+/** A person's choice of channel for one event, per organisation and workspace (null: organisation-wide). */
+export interface NotificationPreferencesTable {
+  user_id: string;
+  organisation_id: string;
+  workspace_id: string | null;
+  event: string;
+  channel: NotificationChannelValue;
+  updated_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   oauth_accounts: OAuthAccountsTable;
@@ -474,6 +506,8 @@ export interface Database {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   integration_settings: IntegrationSettingsTable;
+  notifications: NotificationsTable;
+  notification_preferences: NotificationPreferencesTable;
 }
 
 export type User = Selectable<UsersTable>;
