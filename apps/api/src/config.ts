@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { loadOAuthProviders, OAuthConfigError, type OAuthProviderConfigs } from './oauth-connect/providers.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -40,6 +41,8 @@ const environmentSchema = z.object({
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   JOB_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   METRICS_TOKEN: optionalString,
+  /** Where the Twilio client sends its requests (a local stand-in in tests); unset: Twilio's own hosts. */
+  TWILIO_API_BASE_URL: z.url().optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -70,6 +73,9 @@ export interface Config {
   signInRateLimitPerMinute: number;
   /** Bearer token that `/metrics` asks for; unset: no metrics are served. */
   metricsToken: string | undefined;
+  /** OAuth providers for channels and connected apps (OAUTH_<PROVIDER>_*; see oauth-connect/providers.ts). */
+  oauthProviders: OAuthProviderConfigs;
+  twilio: { apiBaseUrl: string | null };
 }
 
 export class ConfigError extends Error {}
@@ -106,8 +112,17 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
   if (production && publicUrl.protocol !== 'https:') {
     throw new ConfigError('Production needs an https PUBLIC_URL.');
   }
+  let oauthProviders: OAuthProviderConfigs;
+  try {
+    oauthProviders = loadOAuthProviders(source);
+  } catch (error) {
+    if (error instanceof OAuthConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
   return {
     env: e.NODE_ENV,
+    oauthProviders,
+    twilio: { apiBaseUrl: e.TWILIO_API_BASE_URL ?? null },
     port: e.PORT,
     publicUrl,
     secureCookies: publicUrl.protocol === 'https:',

@@ -21,6 +21,7 @@ import { apiDocs } from './api-docs.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
 import { contactImportFiles } from './areas/records/import/routes.js';
 import { createMetrics, metricsRoute } from './metrics.js';
+import { CALLBACK_PATH, oauthCallbackRoute } from './oauth-connect/index.js';
 import type { Context } from './trpc.js';
 
 declare module 'express-serve-static-core' {
@@ -108,6 +109,7 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   // One body cap for every route (tRPC reads the parsed body when there is one).
   app.use(express.json({ limit: '1mb' }));
   app.use('/auth', authRoutes({ db, config, lucia, logger }));
+  app.get(CALLBACK_PATH, oauthCallbackRoute({ db, config, keyring, logger, lucia }));
 
   // Invitation tokens are guessable only by brute force; cap attempts per address.
   const invitationLimit = rateLimit(db, { name: 'invitation', windowMs: 60_000, max: config.signInRateLimitPerMinute });

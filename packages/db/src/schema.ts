@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ChannelsTables } from './channels-schema.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -475,7 +476,7 @@ export interface NotificationPreferencesTable {
   updated_at: Generated<Date>;
 }
 
-export interface Database {
+export interface Database extends ChannelsTables {
   users: UsersTable;
   oauth_accounts: OAuthAccountsTable;
   sessions: SessionsTable;

@@ -7,14 +7,20 @@ export interface OidcIdentity {
   name?: string;
 }
 
+/** oauth2-mock-server on a local port with a fresh signing key (sign-in and the OAuth connect stand-in share it). */
+export async function startOAuth2MockServer() {
+  const server = new OAuth2Server();
+  await server.issuer.keys.generate('RS256');
+  await server.start(0, '127.0.0.1');
+  return server;
+}
+
 /**
  * A real OpenID Connect provider on a local port (oauth2-mock-server), signing ID tokens with
  * its own key. `nextIdentity` sets the claims of the next token it issues.
  */
 export async function startOidcServer() {
-  const server = new OAuth2Server();
-  await server.issuer.keys.generate('RS256');
-  await server.start(0, '127.0.0.1');
+  const server = await startOAuth2MockServer();
   const issuer = server.issuer.url!;
   let identity: OidcIdentity = { sub: 'google-subject-1', email: 'person@example.org', email_verified: true, name: 'Person' };
   server.service.on('beforeTokenSigning', (token: { payload: Record<string, unknown> }) => {

@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from './app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startFakeMailerSend, type FakeMailerSend } from './fake-mailersend.js';
 import { startOidcServer, type OidcServer } from './oidc.js';
+import { startOAuthProvider, type OAuthProvider } from './oauth-provider.js';
 import { seedOrganisation, type SeededOrganisation } from './seed.js';
 
 export interface StewardAppOptions {
@@ -20,6 +21,8 @@ export interface StewardAppOptions {
   fakeMailerSend?: boolean | { apiKey: string };
   /** Start a local OpenID Connect provider (`oidc`) and point Google sign-in at it. */
   fakeGoogle?: boolean;
+  /** Start the OAuth provider stand-in (`oauth`) and point these providers (gmail, outlook, hubspot…) at it. */
+  oauthProviders?: string[];
 }
 
 /** What `useStewardApp` set up for the file; each part can be read once `beforeAll` has run. */
@@ -31,6 +34,7 @@ export interface StewardApp {
   readonly org: SeededOrganisation;
   readonly mailer: FakeMailerSend;
   readonly oidc: OidcServer;
+  readonly oauth: OAuthProvider;
 }
 
 /**
@@ -64,6 +68,12 @@ export function useStewardApp(options: StewardAppOptions = {}): StewardApp {
       parts.oidc = oidc;
       Object.assign(env, oidc.env());
     }
+    if (options.oauthProviders) {
+      const oauth = await startOAuthProvider();
+      teardown.push(() => oauth.stop());
+      parts.oauth = oauth;
+      Object.assign(env, oauth.env(...options.oauthProviders));
+    }
 
     const app = await startTestApp({ database, workers: options.workers, env: { ...env, ...options.env } });
     teardown.push(() => app.close());
@@ -92,6 +102,7 @@ export function useStewardApp(options: StewardAppOptions = {}): StewardApp {
     org: options.organisation === undefined ? "pass `organisation: 'Name'` to useStewardApp to seed one" : undefined,
     mailer: options.fakeMailerSend ? undefined : 'pass `fakeMailerSend: true` to useStewardApp to start one',
     oidc: options.fakeGoogle ? undefined : 'pass `fakeGoogle: true` to useStewardApp to start one',
+    oauth: options.oauthProviders ? undefined : "pass `oauthProviders: ['gmail']` to useStewardApp to start one",
   };
   const handle = {} as StewardApp;
   for (const name of Object.keys(asked) as (keyof StewardApp)[]) {
