@@ -36,6 +36,10 @@ const environmentSchema = z.object({
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   STEWARD_SECRET_KEY: optionalString,
   STEWARD_SECRET_KEYS_PREVIOUS: optionalString,
+  /** Keys that sign the unsubscribe links (and logo addresses) of campaign emails: `id:base64,id:base64`, the first signs. */
+  EMAIL_LINK_SIGNING_KEYS: optionalString,
+  /** Signing secrets of the MailerSend webhooks (unsubscribes, spam complaints), comma-separated. */
+  MAILERSEND_WEBHOOK_SECRETS: optionalString,
   TRUST_PROXY: optionalString,
   REST_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
@@ -69,6 +73,13 @@ export interface Config {
   restRateLimitPerMinute: number;
   secretKey: string | undefined;
   previousSecretKeys: string[];
+  /**
+   * Keys signing the links in campaign emails, the first signing and every one verifying (so a key
+   * can rotate). Empty outside production when unset: a key is then derived from the secret keyring.
+   */
+  emailLinkKeys: { id: string; key: Buffer }[];
+  /** Signing secrets of the MailerSend webhooks; empty: the webhook route refuses every request. */
+  mailersendWebhookSecrets: string[];
   /** Per-IP attempts per minute at sign-in and invitation acceptance. */
   signInRateLimitPerMinute: number;
   /** Bearer token that `/metrics` asks for; unset: no metrics are served. */
@@ -109,6 +120,10 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
   for (const [name, value] of [['STEWARD_SECRET_KEY', e.STEWARD_SECRET_KEY], ...(e.STEWARD_SECRET_KEYS_PREVIOUS ?? '').split(',').filter(Boolean).map((v) => ['STEWARD_SECRET_KEYS_PREVIOUS', v])]) {
     if (value && Buffer.from(value.trim(), 'base64').length !== 32) throw new ConfigError(`${name} must be 32 bytes, base64-encoded (e.g. \`openssl rand -base64 32\`).`);
   }
+  const emailLinkKeys = parseLinkKeys(e.EMAIL_LINK_SIGNING_KEYS);
+  if (production && emailLinkKeys.length === 0) {
+    throw new ConfigError('Production needs EMAIL_LINK_SIGNING_KEYS (e.g. `k1:` followed by `openssl rand -base64 32`) to sign the unsubscribe links of campaign emails.');
+  }
   if (production && publicUrl.protocol !== 'https:') {
     throw new ConfigError('Production needs an https PUBLIC_URL.');
   }
@@ -147,10 +162,30 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     trustProxy: e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     secretKey: e.STEWARD_SECRET_KEY,
     previousSecretKeys: (e.STEWARD_SECRET_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    emailLinkKeys,
+    mailersendWebhookSecrets: (e.MAILERSEND_WEBHOOK_SECRETS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     jobs: {
       retryLimit: e.EMAIL_RETRY_LIMIT,
       retryDelaySeconds: e.EMAIL_RETRY_DELAY_SECONDS,
       pollingIntervalSeconds: e.JOB_POLLING_INTERVAL_SECONDS,
     },
   };
+}
+
+/** `id:base64key,id:base64key` — ids of letters, digits, `_` or `-`; keys of at least 32 bytes; ids unique. */
+function parseLinkKeys(value: string | undefined): { id: string; key: Buffer }[] {
+  const keys = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [id, key, ...rest] = entry.split(':');
+      const bytes = Buffer.from(key ?? '', 'base64');
+      if (!id || !/^[A-Za-z0-9_-]{1,24}$/.test(id) || rest.length > 0 || bytes.length < 32) {
+        throw new ConfigError('EMAIL_LINK_SIGNING_KEYS must be `id:key` pairs separated by commas: an id of up to 24 letters, digits, _ or -, and a key of at least 32 bytes, base64-encoded (e.g. `k1:$(openssl rand -base64 32)`).');
+      }
+      return { id, key: bytes };
+    });
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new ConfigError('EMAIL_LINK_SIGNING_KEYS names the same key id twice.');
+  return keys;
 }

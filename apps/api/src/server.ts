@@ -19,6 +19,7 @@ import { rateLimit } from './rate-limit.js';
 import { apiKeyRateLimit, openApiDocument, REST_BASE_PATH, restApi } from './rest.js';
 import { apiDocs } from './api-docs.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
+import { unsubscribeRoutes } from './areas/unsubscribe/routes.js';
 import { contactImportFiles } from './areas/records/import/routes.js';
 import { createMetrics, metricsRoute } from './metrics.js';
 import { CALLBACK_PATH, oauthCallbackRoute } from './oauth-connect/index.js';
@@ -102,6 +103,8 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
     res.status(up ? 200 : 503).json({ status: up ? 'ok' : 'unavailable', database: up ? 'up' : 'down' });
   });
 
+  // Campaign emails' links and MailerSend's webhooks: signed, cookie-less, before the CSRF check.
+  app.use(unsubscribeRoutes({ db, config, keyring, logger }));
   app.use(cookieParser());
   app.use(csrfProtection(config.publicUrl.origin));
   // CSV files stream into PostgreSQL, so they pass before the JSON body parser and its 1 MB cap.

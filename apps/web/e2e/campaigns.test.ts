@@ -56,6 +56,6 @@ describe('campaigns in the console', () => {
     const outbox = await steward.app.db.selectFrom('dev_outbox').select(['to_email', 'subject', 'text']).where('organisation_id', '=', org.organisationId).orderBy('to_email').execute();
     expect(outbox.map((e) => e.to_email)).toEqual(['ada@example.org', 'alan@example.org', 'grace@example.org']);
     expect(outbox[0]!.subject).toBe('Hello Ada');
-    expect(outbox[0]!.text).toBe('Dear Ada, news from Acme Chapter.');
+    expect(outbox[0]!.text).toMatch(/^Dear Ada, news from Acme Chapter\.\n\n--\nYou receive this email from Acme Chapter \(Newsletter\)\.\nUnsubscribe or choose which emails you receive: http:\/\/\S+\/unsubscribe\/\S+\n$/);
   });
 });

@@ -195,6 +195,13 @@ export interface CampaignBulksTable {
   checked_at: Timestamp | null;
 }
 
+/** A provider's webhook event already acted on (migrations/0014_unsubscribe.ts): no address kept. */
+export interface ProviderWebhookEventsTable {
+  provider: string;
+  event_id: string;
+  received_at: CreatedAt;
+}
+
 /** When the next bulk request of a MailerSend account may go (shared by every worker). */
 export interface MailerSendBulkSlotsTable {
   /** A SHA-256 of the API key, never the key. */
@@ -495,6 +502,7 @@ export interface Database extends ChannelsTables {
   campaign_recipients: CampaignRecipientsTable;
   campaign_bulks: CampaignBulksTable;
   mailersend_bulk_slots: MailerSendBulkSlotsTable;
+  provider_webhook_events: ProviderWebhookEventsTable;
   field_definitions: FieldDefinitionsTable;
   field_keys: FieldKeysTable;
   companies: CompaniesTable;

@@ -6,6 +6,8 @@ import { HttpAgent } from './http.js';
 
 /** The secret key test apps share unless a test gives its own (32 bytes, base64). */
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+/** The keys signing campaign emails' links in test apps (production requires them). */
+export const TEST_LINK_SIGNING_KEYS = `test1:${Buffer.alloc(32, 9).toString('base64')}`;
 
 export interface TestApp {
   url: string;
@@ -45,6 +47,7 @@ export async function startTestApp(options: {
     JOB_POLLING_INTERVAL_SECONDS: '0.5',
     SIGN_IN_RATE_LIMIT_PER_MINUTE: '10000',
     STEWARD_SECRET_KEY: TEST_SECRET_KEY,
+    EMAIL_LINK_SIGNING_KEYS: TEST_LINK_SIGNING_KEYS,
     ...options.env,
   });
   const logs: string[] = [];

@@ -5,6 +5,7 @@ export * from './oidc.js';
 export * from './oauth-provider.js';
 export * from './browser.js';
 export * from './fake-mailersend.js';
+export * from './mailersend-webhooks.js';
 export * from './seed.js';
 export * from './process.js';
 export * from './suite.js';

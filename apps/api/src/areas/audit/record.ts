@@ -9,6 +9,17 @@ export interface Actor {
   ip: string | null;
 }
 
+/**
+ * A change made by no user of Steward: the person themself through a signed link in an email, or
+ * a provider's webhook. Named by `via`, kept in the entry's actor email column ("by whom").
+ */
+export interface OutsideActor {
+  userId: null;
+  via: 'unsubscribe link' | 'provider webhook';
+  requestId: string | null;
+  ip: string | null;
+}
+
 export interface AuditEntry {
   organisationId: string;
   workspaceId?: string | null;
@@ -37,7 +48,7 @@ export function redactSecrets(value: unknown): unknown {
 }
 
 /** Writes an audit entry with the caller's database handle, so it commits or rolls back with the change. */
-export async function recordAudit(db: Db | Transaction<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
+export async function recordAudit(db: Db | Transaction<Database>, actor: Actor | OutsideActor, entry: AuditEntry): Promise<void> {
   const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(redactSecrets(v)));
   await db
     .insertInto('audit_log')
@@ -45,8 +56,8 @@ export async function recordAudit(db: Db | Transaction<Database>, actor: Actor, 
       organisation_id: entry.organisationId,
       workspace_id: entry.workspaceId ?? null,
       actor_user_id: actor.userId,
-      actor_email: actor.email,
-      actor_api_key_id: actor.apiKeyId,
+      actor_email: 'via' in actor ? `(${actor.via})` : actor.email,
+      actor_api_key_id: 'via' in actor ? null : actor.apiKeyId,
       action: entry.action,
       target_type: entry.targetType,
       target_id: entry.targetId ?? null,

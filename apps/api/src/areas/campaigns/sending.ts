@@ -10,6 +10,7 @@ import { receivesCategory } from '../consent/effective.js';
 import { resolveMailerSendSettings } from '../integrations/mailersend-settings.js';
 import type { RecordPlace } from '../records/filters.js';
 import { freezeAudience } from './campaigns.js';
+import { campaignEmailFramer, campaignTag } from './email-frame.js';
 import { mergeValues, renderMergeFields } from './merge-fields.js';
 
 /**
@@ -312,6 +313,8 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
   if (!campaign || campaign.state !== 'sending') return 'stopped';
   await closeStaleBatches(db, campaignId);
   const place = await placeOf(db, campaign);
+  // The logo heads each email; an unsubscribe link and the List-Unsubscribe headers end it.
+  const frame = await campaignEmailFramer(db, deps.config, deps.keyring, campaign);
   const settings = await resolveMailerSendSettings(db, deps.config, deps.keyring, campaign.organisation_id);
   // An organisation's own From address goes only with its own key: with the server's key, the
   // server's From, so no organisation can send as another's domain.
@@ -366,8 +369,7 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
         to: r.email,
         name: values.fullName,
         subject: renderMergeFields(campaign.subject, values, 'text'),
-        html: renderMergeFields(campaign.html_body, values, 'html'),
-        text: renderMergeFields(campaign.text_body, values, 'text'),
+        ...frame(r, { html: renderMergeFields(campaign.html_body, values, 'html'), text: renderMergeFields(campaign.text_body, values, 'text') }),
       };
     });
 
@@ -387,7 +389,10 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
         .setTo([new Recipient(e.to, e.name || undefined)])
         .setSubject(e.subject)
         // Marked as bulk mail (Precedence: bulk), which keeps auto-replies away from campaigns.
-        .setPrecedenceBulk(true);
+        .setPrecedenceBulk(true)
+        // RFC 8058 one-click unsubscribe; the tag names the campaign in MailerSend's webhooks.
+        .setHeaders(e.headers)
+        .setTags([campaignTag(campaignId)]);
       if (e.html) p.setHtml(e.html);
       if (e.text) p.setText(e.text);
       return p;
