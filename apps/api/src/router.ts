@@ -3,7 +3,7 @@ import { invitationsRouter, usersRouter } from './areas/users/router.js';
 import { workspacesRouter } from './areas/workspaces/router.js';
 import { devOutboxRouter } from './areas/dev-outbox/router.js';
 import { auditRouter } from './areas/audit/router.js';
-import { apiKeysRouter } from './areas/api-keys/router.js';
+import { apiKeysRouter, workspaceApiKeysRouter } from './areas/api-keys/router.js';
 import { integrationsRouter } from './areas/integrations/router.js';
 import { fieldsRouter } from './areas/fields/router.js';
 import { companiesRouter, contactsRouter, dealsRouter } from './areas/records/router.js';
@@ -11,6 +11,7 @@ import { consentRouter, emailCategoriesRouter } from './areas/consent/router.js'
 import { campaignsRouter } from './areas/campaigns/router.js';
 import { pipelineRouter } from './areas/pipeline/router.js';
 import { teamRouter } from './areas/team/router.js';
+import { aiRouter, workspaceAiRouter } from './areas/ai/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -21,7 +22,10 @@ export const appRouter = router({
   devOutbox: devOutboxRouter,
   audit: auditRouter,
   apiKeys: apiKeysRouter,
+  workspaceApiKeys: workspaceApiKeysRouter,
   integrations: integrationsRouter,
+  ai: aiRouter,
+  workspaceAi: workspaceAiRouter,
   fields: fieldsRouter,
   contacts: contactsRouter,
   companies: companiesRouter,

@@ -18,6 +18,7 @@ import { appRouter } from './router.js';
 import { rateLimit } from './rate-limit.js';
 import { apiKeyRateLimit, openApiDocument, REST_BASE_PATH, restApi } from './rest.js';
 import { apiDocs } from './api-docs.js';
+import { MCP_PATH, mcpEndpoint } from './mcp.js';
 import { workspaceLogoRoute } from './areas/workspaces/logo-route.js';
 import { unsubscribeRoutes } from './areas/unsubscribe/routes.js';
 import { contactImportFiles } from './areas/records/import/routes.js';
@@ -92,7 +93,7 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   // browser: sign-in cookies and the CSRF check belong to PUBLIC_URL's, so pages go there.
   if (config.env !== 'production') {
     app.use((req, res, next) => {
-      const page = (req.method === 'GET' || req.method === 'HEAD') && !/^\/(api|trpc|healthz|workspace-logos)(\/|$)/.test(req.path);
+      const page = (req.method === 'GET' || req.method === 'HEAD') && !/^\/(api|trpc|mcp|healthz|workspace-logos)(\/|$)/.test(req.path);
       if (!page || req.get('host') === config.publicUrl.host) return next();
       res.redirect(302, `${config.publicUrl.origin}${req.originalUrl}`);
     });
@@ -154,6 +155,7 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   app.get('/workspace-logos/:workspaceId', workspaceLogoRoute(db, lucia));
   app.use(REST_BASE_PATH, restApi({ config, db, logger, document: restDocument, resolveCaller }));
   app.use('/api/docs', apiDocs());
+  app.use(MCP_PATH, mcpEndpoint({ config, db, logger, resolveCaller }));
 
   app.use(['/api', '/trpc', '/auth'], (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'There is nothing at this address.' } });

@@ -150,6 +150,25 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
         .executeTakeFirstOrThrow();
       return { organisationId: t.organisationId, apiKeyId: key.id };
     },
+    'workspaceApiKeys.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'workspaceApiKeys.revoke': async (t) => {
+      const { prefix, hash } = generateApiKey();
+      const key = await getApp()
+        .db.insertInto('api_keys')
+        .values({ organisation_id: t.organisationId, user_id: t.admin.id, name: 'bound sample', prefix, key_hash: hash, workspace_id: t.workspaceId })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { workspaceId: t.workspaceId, apiKeyId: key.id };
+    },
+    // A base URL where nothing listens: a sample never reaches a real provider.
+    'ai.get': async (t) => ({ organisationId: t.organisationId }),
+    'ai.save': async (t) => ({ organisationId: t.organisationId, provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'http://127.0.0.1:9/v1', apiKey: `sk-sample-${unique()}` }),
+    'ai.clear': async (t) => ({ organisationId: t.organisationId }),
+    'ai.test': async (t) => ({ organisationId: t.organisationId }),
+    'workspaceAi.get': async (t) => ({ workspaceId: t.workspaceId }),
+    'workspaceAi.save': async (t) => ({ workspaceId: t.workspaceId, provider: 'openai_compatible', model: 'llama3', baseUrl: 'http://127.0.0.1:9/v1' }),
+    'workspaceAi.clear': async (t) => ({ workspaceId: t.workspaceId }),
+    'workspaceAi.test': async (t) => ({ workspaceId: t.workspaceId }),
     'fields.list': async (t) => ({ workspaceId: t.workspaceId, entity: 'contact' }),
     'fields.create': async (t) => ({ workspaceId: t.workspaceId, entity: 'contact', label: `Budget ${unique()}`, type: 'number' }),
     'fields.update': async (t) => ({ fieldId: await freshField(t, 'select'), label: 'Renamed', options: [{ id: 'opt_a', label: 'A', archived: true }, { label: 'B' }] }),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { useStewardApp } from '@steward/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeAiProvider, startFakeAiProvider, useStewardApp } from '@steward/test-kit';
 import { appRouter } from '../src/router.js';
 import { procedureSamples } from './procedure-samples.js';
 
@@ -11,6 +11,9 @@ import { procedureSamples } from './procedure-samples.js';
  */
 
 const SECRET = `mlsn.leak-canary-${randomBytes(12).toString('hex')}`;
+/** The AI provider's key (issue 14): held to the same checks. */
+const AI_SECRET = `sk-leak-canary-${randomBytes(12).toString('hex')}`;
+let aiProvider: FakeAiProvider;
 
 const steward = useStewardApp({ fakeMailerSend: { apiKey: 'mlsn.environment-key' }, organisation: 'Acme' });
 let ciphertext: string;
@@ -31,10 +34,21 @@ async function saveCanary() {
   ciphertext = (await steward.app.db.selectFrom('integration_settings').select('ciphertext').where('setting', '=', 'api_key').executeTakeFirstOrThrow()).ciphertext!;
   ciphertexts.push(ciphertext);
 }
+
+/** Puts the AI canary back (the organisation's settings, at the AI stand-in) after a sample call replaced or cleared it. */
+async function saveAiCanary() {
+  const saved = await steward.org.admin.agent.trpc('ai.save', { organisationId: steward.org.organisationId, provider: 'openai', model: 'gpt-4o-mini', baseUrl: aiProvider.openaiBaseUrl, apiKey: AI_SECRET }, 'mutation');
+  seen.push({ where: 'ai.save', text: saved.text });
+  const rows = await steward.app.db.selectFrom('ai_settings').select('ciphertext').where('ciphertext', 'is not', null).execute();
+  ciphertexts.push(...rows.map((r) => r.ciphertext!));
+}
+const resavesCanary = (path: string) => (path.startsWith('integrations.') ? saveCanary() : path.startsWith('ai.') ? saveAiCanary() : undefined);
 const ciphertexts: string[] = [];
 
 beforeAll(async () => {
+  aiProvider = await startFakeAiProvider({ apiKey: AI_SECRET });
   await saveCanary();
+  await saveAiCanary();
   // Make MailerSend refuse once, so an error path that could echo the key is exercised too.
   steward.mailer.failNext(401, { message: 'Unauthenticated.' });
 });
@@ -47,7 +61,7 @@ describe('stored secrets never leak', () => {
       const input = await sample({ organisationId: steward.org.organisationId, workspaceId: await newWorkspace(), caller: steward.org.admin, admin: steward.org.admin });
       const result = await steward.org.admin.agent.trpc(path, input, procedure._def.type);
       seen.push({ where: `trpc ${path}`, text: result.text });
-      if (path.startsWith('integrations.') && procedure._def.type === 'mutation') await saveCanary();
+      if (procedure._def.type === 'mutation') await resavesCanary(path);
     }
     // Bad input too: error messages must not echo anything secret.
     seen.push({ where: 'bad input', text: (await steward.org.admin.agent.trpc('integrations.saveMailerSend', { organisationId: steward.org.organisationId, apiKey: 'x' }, 'mutation')).text });
@@ -55,6 +69,8 @@ describe('stored secrets never leak', () => {
   });
 
   it('through any REST path', async () => {
+    // From here the AI stand-in refuses the canary, and its 401 answer echoes it back: the error path is searched too.
+    aiProvider.setApiKey('sk-some-other-key');
     const { key } = (await steward.org.admin.agent.trpc<{ key: string }>('apiKeys.create', { organisationId: steward.org.organisationId, name: 'leak test' }, 'mutation')).data;
     const document = (await (await fetch(`${steward.app.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
     seen.push({ where: 'openapi.json', text: JSON.stringify(document) });
@@ -81,7 +97,7 @@ describe('stored secrets never leak', () => {
         calls += 1;
         expect(response.status, `${method.toUpperCase()} ${url}`).toBeLessThan(500);
         seen.push({ where: `REST ${method.toUpperCase()} ${url}`, text: `${JSON.stringify([...response.headers])}\n${await response.text()}` });
-        if (procedurePath.startsWith('integrations.') && method !== 'get') await saveCanary();
+        if (method !== 'get') await resavesCanary(procedurePath);
       }
     }
     expect(calls).toBeGreaterThanOrEqual(15);
@@ -92,11 +108,19 @@ describe('stored secrets never leak', () => {
     const audit = await steward.app.db.selectFrom('audit_log').selectAll().execute();
     const places = [...seen, { where: 'logs', text: steward.app.logs.join('\n') }, { where: 'audit log', text: JSON.stringify(audit) }];
     for (const { where, text } of places) {
+      expect(text.includes(AI_SECRET), `the AI key appeared in ${where}`).toBe(false);
+      expect(text.includes(AI_SECRET.slice(0, -4)), `most of the AI key appeared in ${where}`).toBe(false);
       expect(text.includes(SECRET), `the secret appeared in ${where}`).toBe(false);
       for (const sealed of ciphertexts) expect(text.includes(sealed), `a ciphertext appeared in ${where}`).toBe(false);
       expect(text.includes(SECRET.slice(0, -4)), `most of the secret appeared in ${where}`).toBe(false);
     }
     // The canary was really in play: MailerSend received it as the key.
     expect(steward.mailer.received.some((r) => r.authorization === `Bearer ${SECRET}`)).toBe(true);
+    // And the AI canary: the provider was asked with it (ai.test), and its 401 answers echo keys.
+    expect(aiProvider.received.some((r) => r.apiKey === AI_SECRET)).toBe(true);
   });
+});
+
+afterAll(async () => {
+  await aiProvider?.close();
 });

@@ -421,6 +421,25 @@ export interface ApiKeysTable {
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
   created_at: CreatedAt;
+  /** Set when the key is restricted to one workspace: it then reaches nothing else. */
+  workspace_id: Generated<string | null>;
+}
+
+export const AI_PROVIDERS = ['openai', 'anthropic', 'openai_compatible'] as const;
+export type AiProvider = (typeof AI_PROVIDERS)[number];
+
+/** The AI platform of an organisation (workspace_id null) or a workspace's override; the key sealed. */
+export interface AiSettingsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  workspace_id: string | null;
+  provider: AiProvider;
+  model: string;
+  base_url: string | null;
+  ciphertext: string | null;
+  key_version: string | null;
+  updated_by: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface AuditLogTable {
@@ -515,6 +534,7 @@ export interface Database extends ChannelsTables {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   integration_settings: IntegrationSettingsTable;
+  ai_settings: AiSettingsTable;
   notifications: NotificationsTable;
   notification_preferences: NotificationPreferencesTable;
 }

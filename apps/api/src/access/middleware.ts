@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { keyReaches } from '../auth/api-keys.js';
 import { authedProcedure } from '../trpc.js';
 import { type OrgPermission, orgRoleCan, type WorkspacePermission, workspaceRoleCan } from './matrix.js';
 import { resolveWorkspaceAccess } from './roles.js';
@@ -32,6 +33,9 @@ export function orgProcedure(permission: OrgPermission) {
       if (!membership || (ctx.apiKey && ctx.apiKey.organisationId !== input.organisationId)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: 'Organisation not found.' });
       }
+      if (ctx.apiKey?.workspaceId) {
+        throw new TRPCError({ code: 'FORBIDDEN', message: 'This API key is restricted to one workspace: it cannot reach organisation settings.' });
+      }
       if (!orgRoleCan(membership.org_role, permission)) throw denied();
       return next({ ctx: { ...ctx, org: { id: input.organisationId, role: membership.org_role } } });
     });
@@ -50,7 +54,7 @@ export function workspaceProcedure(needs: WorkspacePermission | { workspace?: Wo
       // A key's standing in the workspace was read with the key (authedProcedure).
       const access =
         ctx.keyWorkspace?.workspaceId === input.workspaceId ? ctx.keyWorkspace.access : await resolveWorkspaceAccess(ctx.db, ctx.user.id, input.workspaceId);
-      if (!access || (ctx.apiKey && ctx.apiKey.organisationId !== access.organisationId)) {
+      if (!access || !keyReaches(ctx.apiKey, access)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: 'Workspace not found.' });
       }
       const { orgRole, role } = access;

@@ -32,6 +32,8 @@ export interface ApiKeyCaller {
   scope: ApiKeyScope;
   /** The owner's organisation role, read with the key: organisation procedures need no second query. */
   ownerOrgRole: OrgRole;
+  /** The one workspace the key is restricted to, if any: it then reaches nothing else. */
+  workspaceId: string | null;
 }
 
 /** Key, owner, membership and standing in a workspace: built, compiled and planned once (see preparedQuery). */
@@ -47,6 +49,7 @@ const keyQuery = preparedQuery(['hash', 'workspaceId'], (db, p) =>
       'k.organisation_id',
       'k.scope',
       'k.last_used_at',
+      'k.workspace_id as bound_workspace_id',
       'u.id as user_id',
       'u.email',
       'u.name',
@@ -67,8 +70,18 @@ const keyQuery = preparedQuery(['hash', 'workspaceId'], (db, p) =>
     ])
     .where('k.key_hash', '=', p.hash)
     .where('k.revoked_at', 'is', null)
+    .where('o.deletion_requested_at', 'is', null)
     .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', sql<Date>`now()`)]))
 );
+
+/**
+ * Whether a key may act in this workspace at all: only in its own organisation, and only in its
+ * one workspace when it is restricted to one. (No key: the caller's roles alone decide.)
+ */
+export function keyReaches(apiKey: ApiKeyCaller | null, place: { organisationId: string; workspaceId: string }): boolean {
+  if (!apiKey) return true;
+  return apiKey.organisationId === place.organisationId && (apiKey.workspaceId === null || apiKey.workspaceId === place.workspaceId);
+}
 
 /** A workspace the key's call is about, resolved with the key: null access when it is not the key's organisation's. */
 export interface KeyWorkspace {
@@ -97,14 +110,15 @@ export async function authenticateApiKey(db: Db, key: string, workspaceId: strin
   }
   return {
     user: { id: row.user_id, email: row.email, name: row.name, avatarUrl: row.avatar_url },
-    apiKey: { id: row.id, organisationId: row.organisation_id, scope: row.scope, ownerOrgRole: row.org_role },
+    apiKey: { id: row.id, organisationId: row.organisation_id, scope: row.scope, ownerOrgRole: row.org_role, workspaceId: row.bound_workspace_id },
     workspace:
       workspaceId === null
         ? null
         : {
             workspaceId,
+            // A key bound to one workspace has no standing anywhere else, whatever its owner holds.
             access:
-              row.workspace_id && row.workspace_kind
+              row.workspace_id && row.workspace_kind && (row.bound_workspace_id === null || row.bound_workspace_id === row.workspace_id)
                 ? {
                     workspaceId: row.workspace_id,
                     organisationId: row.organisation_id,

@@ -3,6 +3,7 @@ import type { OrgRole } from '@steward/db';
 import { type WorkspacePermission, workspaceRoleCan } from '../../access/matrix.js';
 import { workspaceProcedure } from '../../access/middleware.js';
 import { resolveWorkspaceAccess } from '../../access/roles.js';
+import { keyReaches } from '../../auth/api-keys.js';
 import { actorOf, authedProcedure, router } from '../../trpc.js';
 import { changeFieldType, createField, deleteField, listFields, previewFieldDeletion, reorderFields, updateField } from './fields.js';
 import {
@@ -38,7 +39,7 @@ function fieldProcedure(permission: WorkspacePermission) {
         .where((eb) => eb.or([eb('w.id', '=', eb.ref('f.workspace_id')), eb.and([eb('f.workspace_id', 'is', null), eb('w.kind', '=', 'global')])]))
         .executeTakeFirst();
       const access = home ? await resolveWorkspaceAccess(ctx.db, ctx.user.id, home.id) : null;
-      if (!access || (ctx.apiKey && ctx.apiKey.organisationId !== access.organisationId)) {
+      if (!access || !keyReaches(ctx.apiKey, access)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: 'Field not found.' });
       }
       if (!workspaceRoleCan(access.role, permission)) throw new TRPCError({ code: 'FORBIDDEN', message: 'Your role does not allow this.' });

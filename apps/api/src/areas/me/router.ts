@@ -25,6 +25,9 @@ export const meQuery = authedProcedure
   .query(async ({ ctx }) => ({
   user: ctx.user,
   // A key speaks for one organisation: it does not reveal its owner's others.
-  organisations: (await listMyOrganisations(ctx.db, ctx.user.id)).filter((o) => !ctx.apiKey || o.id === ctx.apiKey.organisationId),
+  organisations: (await listMyOrganisations(ctx.db, ctx.user.id))
+    .filter((o) => !ctx.apiKey || o.id === ctx.apiKey.organisationId)
+    // A key restricted to one workspace shows only that one.
+    .map((o) => (ctx.apiKey?.workspaceId ? { ...o, workspaces: o.workspaces.filter((w) => w.id === ctx.apiKey!.workspaceId) } : o)),
   limits: LIMITS,
 }));

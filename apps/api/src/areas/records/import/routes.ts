@@ -5,7 +5,7 @@ import type { Db } from '@steward/db';
 import type { Access } from '../../../access/matrix.js';
 import { workspaceRoleCan } from '../../../access/matrix.js';
 import { resolveWorkspaceAccess } from '../../../access/roles.js';
-import { type ApiKeyCaller, authenticateApiKey, readBearerKey, scopeAllows } from '../../../auth/api-keys.js';
+import { type ApiKeyCaller, authenticateApiKey, keyReaches, readBearerKey, scopeAllows } from '../../../auth/api-keys.js';
 import { readSession, type SessionUser, type StewardLucia } from '../../../auth/sessions.js';
 import type { Config } from '../../../config.js';
 import { AppError } from '../../../errors.js';
@@ -75,7 +75,7 @@ export function contactImportFiles(deps: { db: Db; config: Config; logger: Logge
       return null;
     }
     const access = await resolveWorkspaceAccess(db, ctx.user.id, workspaceId);
-    if (!access || (ctx.apiKey && ctx.apiKey.organisationId !== access.organisationId)) {
+    if (!access || !keyReaches(ctx.apiKey, access)) {
       answer(res, 404, 'NOT_FOUND', 'Workspace not found.');
       return null;
     }
