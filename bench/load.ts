@@ -41,10 +41,13 @@ export async function buildProductionServer(): Promise<string> {
   return 'apps/api/dist/main.js';
 }
 
+/** BENCH_NODE_FLAGS (e.g. `--perf-basic-prof` for `perf`) go to every server a bench starts, Steward's and the baseline's alike. */
+const extraNodeFlags = () => (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 export async function startServerProcess(script: string, env: Record<string, string>, readyLine: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await findFreePort();
   // Compiled JavaScript (the production build) runs as is; TypeScript through tsx.
-  const child: ChildProcess = spawn(process.execPath, script.endsWith('.js') ? [...PRODUCTION_NODE_FLAGS, script] : ['--import', 'tsx', script], {
+  const child: ChildProcess = spawn(process.execPath, script.endsWith('.js') ? [...PRODUCTION_NODE_FLAGS, ...extraNodeFlags(), script] : ['--import', 'tsx', script], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

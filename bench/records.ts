@@ -61,7 +61,7 @@ async function main() {
 
     const steward = await startServerProcess(
       await buildProductionServer(),
-      { NODE_ENV: 'test', DATABASE_URL: databaseUrl, STEWARD_SECRET_KEY: TEST_SECRET_KEY, STEWARD_DEV_SIGN_IN: 'on', LOG_LEVEL: 'info', REST_RATE_LIMIT_PER_MINUTE: '100000000', ...(process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` } : {}) },
+      { NODE_ENV: 'test', DATABASE_URL: databaseUrl, STEWARD_SECRET_KEY: TEST_SECRET_KEY, STEWARD_DEV_SIGN_IN: 'on', LOG_LEVEL: 'info', REST_RATE_LIMIT_PER_MINUTE: '100000000' },
       'Steward is running',
     );
     servers.push(steward);

@@ -3,6 +3,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Db } from '@steward/db';
 import type { SessionUser } from './auth/sessions.js';
+import { hashApiKey } from './auth/api-keys.js';
 import { type ApiKeyCaller, authenticateApiKey, type KeyAuthentication, type KeyWorkspace, scopeAllows } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
@@ -55,6 +56,11 @@ function describeZodError(error: ZodError): { message: string; issues: { path: s
 export interface Meta extends OpenApiMeta {
   /** Set by orgProcedure / workspaceProcedure; the authorisation matrix test reads it. */
   access?: Access;
+  /**
+   * A query that changes nothing (no audit entry, no write): it may run while the key is checked
+   * again, its answer released only once the check agrees (see `authedProcedure`).
+   */
+  sideEffectFree?: true;
 }
 
 const t = initTRPC.context<Context>().meta<Meta>().create({
@@ -114,23 +120,59 @@ export function actorOf(ctx: Context & { user: SessionUser }): Actor {
 }
 
 /**
+ * Standings a key was last confirmed to hold in a workspace, by key hash and workspace, so that a
+ * read by the same key can run while its standing is checked again (see `authedProcedure`).
+ * Bounded; an entry only ever lets a read *start* early, never skips the check.
+ */
+const CONFIRMED_STANDINGS_LIMIT = 10_000;
+const CONFIRMED_STANDING_TTL_MS = 60_000;
+const confirmedStandings = new Map<string, { authentication: KeyAuthentication; fingerprint: string; at: number }>();
+
+const standingFingerprint = (authentication: KeyAuthentication) => JSON.stringify(authentication);
+
+function rememberStanding(cacheKey: string, authentication: KeyAuthentication) {
+  confirmedStandings.delete(cacheKey);
+  if (confirmedStandings.size >= CONFIRMED_STANDINGS_LIMIT) confirmedStandings.delete(confirmedStandings.keys().next().value!);
+  confirmedStandings.set(cacheKey, { authentication, fingerprint: standingFingerprint(authentication), at: Date.now() });
+}
+
+const scopeRefusal = (apiKey: ApiKeyCaller) => new TRPCError({ code: 'FORBIDDEN', message: `This API key's scope (${apiKey.scope}) does not allow this.` });
+
+/**
  * Narrows `ctx.user` to non-null, so later code never re-checks it. A bearer key is checked here;
  * for a workspace procedure, with the caller's role in the workspace named by the input.
+ *
+ * A read (a query marked `sideEffectFree`) by a key whose standing in that workspace was confirmed in the last minute
+ * runs *while* the key is checked again, not after: the answer is only released if the new check
+ * finds exactly the standing the read ran with. Otherwise it is thrown away, and the call fails as
+ * it would have, or runs again with the new standing. Writes always wait for the check.
  */
 export const authedProcedure = publicProcedure.use(async ({ ctx, meta, type, getRawInput, next }) => {
-  let { user, apiKey } = ctx;
-  let keyWorkspace: KeyWorkspace | null = null;
-  if (ctx.bearer) {
-    const raw = meta?.access?.scope === 'workspace' ? ((await getRawInput()) as { workspaceId?: unknown } | undefined) : undefined;
-    const workspaceId = typeof raw?.workspaceId === 'string' && UUID.test(raw.workspaceId) ? raw.workspaceId : null;
-    const caller = await checkBearer(ctx, workspaceId);
-    if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The API key is not valid: it may be wrong, expired or revoked.' });
-    ({ user, apiKey } = caller);
-    keyWorkspace = caller.workspace;
+  if (!ctx.bearer) {
+    if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Sign in to continue.' });
+    if (ctx.apiKey && !scopeAllows(ctx.apiKey.scope, type, meta?.access)) throw scopeRefusal(ctx.apiKey);
+    return next({ ctx: { ...ctx, user: ctx.user, apiKey: ctx.apiKey, keyWorkspace: null as KeyWorkspace | null } });
   }
-  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Sign in to continue.' });
-  if (apiKey && !scopeAllows(apiKey.scope, type, meta?.access)) {
-    throw new TRPCError({ code: 'FORBIDDEN', message: `This API key's scope (${apiKey.scope}) does not allow this.` });
+  const raw = meta?.access?.scope === 'workspace' ? ((await getRawInput()) as { workspaceId?: unknown } | undefined) : undefined;
+  const workspaceId = typeof raw?.workspaceId === 'string' && UUID.test(raw.workspaceId) ? raw.workspaceId : null;
+  const checking = checkBearer(ctx, workspaceId);
+  const allowed = (caller: KeyAuthentication) => scopeAllows(caller.apiKey.scope, type, meta?.access);
+  const proceedAs = (caller: KeyAuthentication) =>
+    next({ ctx: { ...ctx, user: caller.user, apiKey: caller.apiKey as ApiKeyCaller | null, keyWorkspace: caller.workspace } });
+
+  const cacheKey = workspaceId && type === 'query' && meta?.sideEffectFree ? `${hashApiKey(ctx.bearer.key)}:${workspaceId}` : null;
+  const known = cacheKey ? confirmedStandings.get(cacheKey) : undefined;
+  if (cacheKey && known && Date.now() - known.at < CONFIRMED_STANDING_TTL_MS && allowed(known.authentication)) {
+    const [early, caller] = await Promise.all([proceedAs(known.authentication), checking]);
+    if (caller && standingFingerprint(caller) === known.fingerprint) {
+      known.at = Date.now();
+      return early;
+    }
+    confirmedStandings.delete(cacheKey);
   }
-  return next({ ctx: { ...ctx, user, apiKey, keyWorkspace } });
+  const caller = await checking;
+  if (!caller) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The API key is not valid: it may be wrong, expired or revoked.' });
+  if (!allowed(caller)) throw scopeRefusal(caller.apiKey);
+  if (cacheKey && caller.workspace?.access) rememberStanding(cacheKey, caller);
+  return proceedAs(caller);
 });

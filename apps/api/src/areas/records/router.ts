@@ -45,19 +45,19 @@ function assertSomeChange(changes: Record<string, unknown>) {
 
 export const contactsRouter = router({
   list: workspaceProcedure('records.read')
-    .meta({ openapi: { method: 'GET', path: '/workspaces/{workspaceId}/contacts', tags: ['contacts'], summary: "A workspace's contacts, newest first (keyset pages)" } })
+    .meta({ sideEffectFree: true, openapi: { method: 'GET', path: '/workspaces/{workspaceId}/contacts', tags: ['contacts'], summary: "A workspace's contacts, newest first (keyset pages)" } })
     .input(pageInput)
     .output(contactPageOutput)
     .query(({ ctx, input }) => searchContacts(ctx.db, callerOf(ctx).place, { ...input, filters: [] })),
 
   search: workspaceProcedure('records.read')
-    .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/contacts/search', tags: ['contacts'], summary: 'Contacts matching every filter (built-ins and custom fields)' } })
+    .meta({ sideEffectFree: true, openapi: { method: 'POST', path: '/workspaces/{workspaceId}/contacts/search', tags: ['contacts'], summary: 'Contacts matching every filter (built-ins and custom fields)' } })
     .input(contactSearchInput)
     .output(contactPageOutput)
     .query(({ ctx, input }) => (input.allWorkspaces ? searchAllWorkspaces : searchContacts)(ctx.db, callerOf(ctx).place, input)),
 
   get: workspaceProcedure('records.read')
-    .meta({ openapi: { method: 'GET', path: '/contacts/{contactId}', tags: ['contacts'], summary: 'One contact as a workspace sees it (pass workspaceId)' } })
+    .meta({ sideEffectFree: true, openapi: { method: 'GET', path: '/contacts/{contactId}', tags: ['contacts'], summary: 'One contact as a workspace sees it (pass workspaceId)' } })
     .input(contactTargetInput)
     .output(contactOutput)
     .query(({ ctx, input }) => getContact(ctx.db, callerOf(ctx).place, input.contactId)),
@@ -108,17 +108,17 @@ export const contactsRouter = router({
 
 export const companiesRouter = router({
   list: workspaceProcedure('records.read')
-    .meta({ openapi: { method: 'GET', path: '/workspaces/{workspaceId}/companies', tags: ['companies'], summary: "A workspace's companies, newest first (keyset pages)" } })
+    .meta({ sideEffectFree: true, openapi: { method: 'GET', path: '/workspaces/{workspaceId}/companies', tags: ['companies'], summary: "A workspace's companies, newest first (keyset pages)" } })
     .input(pageInput)
     .output(recordPageOutput(companyOutput))
     .query(({ ctx, input }) => searchCompanies(ctx.db, callerOf(ctx).place, { ...input, filters: [] })),
   search: workspaceProcedure('records.read')
-    .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/companies/search', tags: ['companies'], summary: 'Companies matching every filter (name, domain, custom fields)' } })
+    .meta({ sideEffectFree: true, openapi: { method: 'POST', path: '/workspaces/{workspaceId}/companies/search', tags: ['companies'], summary: 'Companies matching every filter (name, domain, custom fields)' } })
     .input(searchInput)
     .output(recordPageOutput(companyOutput))
     .query(({ ctx, input }) => searchCompanies(ctx.db, callerOf(ctx).place, input)),
   get: workspaceProcedure('records.read')
-    .meta({ openapi: { method: 'GET', path: '/companies/{companyId}', tags: ['companies'], summary: 'One company (pass workspaceId)' } })
+    .meta({ sideEffectFree: true, openapi: { method: 'GET', path: '/companies/{companyId}', tags: ['companies'], summary: 'One company (pass workspaceId)' } })
     .input(companyTargetInput)
     .output(companyOutput)
     .query(({ ctx, input }) => getCompany(ctx.db, callerOf(ctx).place, input.companyId)),
@@ -145,17 +145,17 @@ export const companiesRouter = router({
 
 export const dealsRouter = router({
   list: workspaceProcedure('records.read')
-    .meta({ openapi: { method: 'GET', path: '/workspaces/{workspaceId}/deals', tags: ['deals'], summary: "A workspace's deals, newest first (keyset pages)" } })
+    .meta({ sideEffectFree: true, openapi: { method: 'GET', path: '/workspaces/{workspaceId}/deals', tags: ['deals'], summary: "A workspace's deals, newest first (keyset pages)" } })
     .input(pageInput)
     .output(recordPageOutput(dealOutput))
     .query(({ ctx, input }) => searchDeals(ctx.db, callerOf(ctx).place, { ...input, filters: [] })),
   search: workspaceProcedure('records.read')
-    .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/deals/search', tags: ['deals'], summary: 'Deals matching every filter (name, amount, currency, company, owner, custom fields)' } })
+    .meta({ sideEffectFree: true, openapi: { method: 'POST', path: '/workspaces/{workspaceId}/deals/search', tags: ['deals'], summary: 'Deals matching every filter (name, amount, currency, company, owner, custom fields)' } })
     .input(searchInput)
     .output(recordPageOutput(dealOutput))
     .query(({ ctx, input }) => searchDeals(ctx.db, callerOf(ctx).place, input)),
   get: workspaceProcedure('records.read')
-    .meta({ openapi: { method: 'GET', path: '/deals/{dealId}', tags: ['deals'], summary: 'One deal (pass workspaceId)' } })
+    .meta({ sideEffectFree: true, openapi: { method: 'GET', path: '/deals/{dealId}', tags: ['deals'], summary: 'One deal (pass workspaceId)' } })
     .input(dealTargetInput)
     .output(dealOutput)
     .query(({ ctx, input }) => getDeal(ctx.db, callerOf(ctx).place, input.dealId)),
