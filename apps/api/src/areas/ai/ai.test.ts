@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSignedInMember, type FakeAiProvider, startFakeAiProvider, useStewardApp } from '@steward/test-kit';
-import { openSecret } from '../../secrets.js';
+import { randomBytes } from 'node:crypto';
+import { createKeyring, openSecret } from '../../secrets.js';
+import { resealAiKeys } from './ai-settings.js';
 
 /** Issue 14, item 4: the AI platform per organisation, with a per-workspace override. */
 
@@ -114,6 +116,18 @@ describe("the organisation's AI platform", () => {
     const outcome = await testOrganisationAi();
     expect(outcome).toMatchObject({ ok: true });
     expect(outcome.message).toContain('The OpenAI-compatible server answered');
+  });
+
+  it('is re-sealed under a new secret key by the key rotation', async () => {
+    await saveOrganisationAi({ provider: 'openai', model: 'gpt-4o-mini', baseUrl: provider.openaiBaseUrl, apiKey: KEY });
+    const rotated = createKeyring(randomBytes(32), [steward.app.keyring.current.key]);
+    expect(await resealAiKeys(steward.app.db, rotated)).toBeGreaterThanOrEqual(1);
+    const row = await steward.app.db.selectFrom('ai_settings').selectAll().where('organisation_id', '=', organisationId()).where('workspace_id', 'is', null).executeTakeFirstOrThrow();
+    expect(row.key_version).toBe(rotated.current.version);
+    expect(openSecret(rotated, { ciphertext: row.ciphertext!, keyVersion: row.key_version! }, `${organisationId()}/ai/organisation/api_key`)).toBe(KEY);
+    expect(await resealAiKeys(steward.app.db, rotated)).toBe(0);
+    // Back under the app's own key for the tests that follow.
+    await saveOrganisationAi({ provider: 'openai', model: 'gpt-4o-mini', baseUrl: provider.openaiBaseUrl, apiKey: KEY });
   });
 
   it('says so when nothing is set up, and clearing forgets the key', async () => {

@@ -53,6 +53,10 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
           the person who created it, limited by its scope, and stops working when revoked, when it expires, or when its owner leaves{' '}
           {organisation.name}. The endpoints are described in the <a href="/api/docs">API documentation</a>.
         </p>
+        <p>
+          AI assistants (Claude Desktop, ChatGPT and other MCP clients) connect to <code>{window.location.origin}/mcp</code> with the same
+          header; a read-only key restricted to one workspace is the safest choice for them.
+        </p>
       </section>
 
       <section aria-labelledby="keys-heading">
@@ -69,6 +73,7 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
                 <th scope="col">Name</th>
                 <th scope="col">Key</th>
                 <th scope="col">Scope</th>
+                <th scope="col">Workspace</th>
                 {seesEveryone && <th scope="col">Owner</th>}
                 <th scope="col">Created</th>
                 <th scope="col">Expires</th>
@@ -87,6 +92,7 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
                       <code>{key.prefix}…</code>
                     </td>
                     <td>{API_KEY_SCOPE_LABELS[key.scope]}</td>
+                    <td>{key.workspaceName ?? <span className="muted">Any</span>}</td>
                     {seesEveryone && <td>{key.ownerEmail}</td>}
                     <td>{formatDateTime(key.createdAt)}</td>
                     <td>{key.expiresAt ? formatDateTime(key.expiresAt) : <span className="muted">Never</span>}</td>
@@ -114,6 +120,7 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
       {creating && (
         <CreateApiKeyDialog
           organisationId={organisationId}
+          workspaces={organisation.workspaces}
           onCreated={() => {
             // A new key is active and newest, so it comes first.
             setPage(1);

@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { SaveActions } from '../../ui/SaveActions';
+import { OrganisationAiCard } from '../ai/OrganisationAiCard';
 
 type MailerSendSettings = RouterOutputs['integrations']['get']['mailersend'];
 type SettingSource = MailerSendSettings['apiKey']['source'];
@@ -33,6 +34,7 @@ export function IntegrationsPage({ organisation }: { organisation: Organisation 
       <ErrorMessage error={integrations.error} />
       {integrations.isPending && <p className="loading">Loading…</p>}
       {integrations.data && <MailerSendCard organisationId={organisation.id} settings={integrations.data.mailersend} />}
+      <OrganisationAiCard organisationId={organisation.id} />
     </>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { Limits, Organisation } from '../../Layout';
 import { can } from '../../permissions';
+import { WorkspaceAiSection } from '../ai/WorkspaceAiSection';
+import { WorkspaceApiKeysSection } from '../api-keys/WorkspaceApiKeysSection';
 import { Link, navigate } from '../../routes';
 import { trpc, type RouterInputs, type RouterOutputs } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
@@ -120,6 +122,9 @@ function WorkspaceSettings({ organisation, workspace, limits }: { organisation: 
         </form>
       </section>
       <WorkspaceLogo workspace={workspace} mayEdit={mayEdit} maxBytes={limits.maxLogoBytes} onChanged={() => void refresh()} />
+      {/* API keys and the AI provider are the workspace's own admins' (workspace.settings). */}
+      {myRole === 'admin' && <WorkspaceApiKeysSection organisationId={organisation.id} workspace={workspace} />}
+      {myRole === 'admin' && <WorkspaceAiSection workspaceId={workspace.id} />}
     </>
   );
 }
