@@ -45,6 +45,15 @@ const environmentSchema = z.object({
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   JOB_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   METRICS_TOKEN: optionalString,
+  /** Outgoing webhooks: retries after a failed attempt (each delay doubles from the first, up to the maximum). */
+  WEBHOOK_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(10),
+  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
+  WEBHOOK_RETRY_DELAY_MAX_SECONDS: z.coerce.number().min(1).max(86_400).default(7200),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(10),
+  /** A subscription is turned off after this many deliveries in a row failed every attempt. */
+  WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES: z.coerce.number().int().min(1).max(1000).default(5),
+  /** `refuse`: no private, loopback or link-local targets (SSRF guard). Default: refuse in production, allow otherwise. */
+  WEBHOOK_PRIVATE_TARGETS: z.enum(['allow', 'refuse']).optional(),
   /** Where the Twilio client sends its requests (a local stand-in in tests); unset: Twilio's own hosts. */
   TWILIO_API_BASE_URL: z.url().optional(),
 });
@@ -84,6 +93,8 @@ export interface Config {
   signInRateLimitPerMinute: number;
   /** Bearer token that `/metrics` asks for; unset: no metrics are served. */
   metricsToken: string | undefined;
+  /** Outgoing webhooks (areas/webhooks): retries, timeout, automatic disabling, SSRF guard. */
+  webhooks: { retryLimit: number; retryDelaySeconds: number; retryDelayMaxSeconds: number; timeoutSeconds: number; disableAfterFailedDeliveries: number; allowPrivateTargets: boolean };
   /** OAuth providers for channels and connected apps (OAUTH_<PROVIDER>_*; see oauth-connect/providers.ts). */
   oauthProviders: OAuthProviderConfigs;
   twilio: { apiBaseUrl: string | null };
@@ -158,6 +169,14 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     },
     signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN,
+    webhooks: {
+      retryLimit: e.WEBHOOK_RETRY_LIMIT,
+      retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS,
+      retryDelayMaxSeconds: e.WEBHOOK_RETRY_DELAY_MAX_SECONDS,
+      timeoutSeconds: e.WEBHOOK_TIMEOUT_SECONDS,
+      disableAfterFailedDeliveries: e.WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES,
+      allowPrivateTargets: (e.WEBHOOK_PRIVATE_TARGETS ?? (production ? 'refuse' : 'allow')) === 'allow',
+    },
     restRateLimitPerMinute: e.REST_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     secretKey: e.STEWARD_SECRET_KEY,

@@ -11,6 +11,7 @@ import { consentRouter, emailCategoriesRouter } from './areas/consent/router.js'
 import { campaignsRouter } from './areas/campaigns/router.js';
 import { pipelineRouter } from './areas/pipeline/router.js';
 import { teamRouter } from './areas/team/router.js';
+import { webhooksRouter } from './areas/webhooks/router.js';
 import { aiRouter, workspaceAiRouter } from './areas/ai/router.js';
 import { router } from './trpc.js';
 
@@ -35,6 +36,7 @@ export const appRouter = router({
   campaigns: campaignsRouter,
   team: teamRouter,
   pipeline: pipelineRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import { actorFor, addMember, type TestApp } from '@steward/test-kit';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { inviteUser } from '../src/areas/users/invitations.js';
 import { storeImportFile } from '../src/areas/records/import/csv-file.js';
+import { createSubscription } from '../src/areas/webhooks/webhooks.js';
 
 export interface SampleTarget {
   organisationId: string;
@@ -61,6 +62,9 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
   const freshImport = async (t: SampleTarget) =>
     (await storeImportFile(getApp().db, { organisationId: t.organisationId, workspaceId: t.workspaceId, userId: t.caller.id, apiKeyId: null }, 'sample.csv', [Buffer.from(`Email,First name\nimport-${unique()}@example.org,Sam\n`)])).id;
   const importMapping = [{ builtIn: 'email' }, { builtIn: 'firstName' }];
+  /** A webhook of the target workspace to a port nothing listens on (a test event fails fast). */
+  const freshWebhook = async (t: SampleTarget) =>
+    (await createSubscription(getApp(), actorFor(t.admin), { organisationId: t.organisationId, workspaceId: t.workspaceId }, { url: 'http://127.0.0.1:9/hook', events: ['contact.created'] })).subscription.id;
   /** An email category of the target workspace, written directly (archived when asked). */
   const freshCategory = async (t: SampleTarget, archived = false) =>
     (
@@ -237,6 +241,14 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'pipeline.update': async (t) => ({ workspaceId: t.workspaceId, stageId: await freshStage(t), probability: 60 }),
     'pipeline.reorder': async (t) => ({ workspaceId: t.workspaceId, stageIds: (await stageIds(t)).reverse() }),
     'pipeline.delete': async (t) => ({ workspaceId: t.workspaceId, stageId: await freshStage(t) }),
+    'webhooks.events': async (t) => ({ workspaceId: t.workspaceId }),
+    'webhooks.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'webhooks.create': async (t) => ({ workspaceId: t.workspaceId, url: 'https://hooks.example.com/steward', events: ['contact.created'] }),
+    'webhooks.update': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t), events: ['contact.updated'] }),
+    'webhooks.rotateSecret': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
+    'webhooks.delete': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
+    'webhooks.sendTestEvent': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
+    'webhooks.deliveries': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
     'campaigns.mergeFields': async (t) => ({ workspaceId: t.workspaceId }),
     'campaigns.list': async (t) => ({ workspaceId: t.workspaceId }),
     'campaigns.get': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t) }),

@@ -7,6 +7,7 @@ import { FieldsPage } from './areas/fields/FieldsPage';
 import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
 import { OverviewPage } from './areas/overview/OverviewPage';
 import { PipelinePage } from './areas/pipeline/PipelinePage';
+import { WebhooksPage } from './areas/webhooks/WebhooksPage';
 import { CompaniesPage } from './areas/records/CompaniesPage';
 import { ContactsPage } from './areas/records/ContactsPage';
 import { ImportCsvButton } from './areas/records/import/ImportDialog';
@@ -63,6 +64,8 @@ const AREAS: Area[] = [
   // A workspace's own team, for its admins (the page says so to others); the pipeline, read by all.
   { path: 'team', label: 'Team', render: (org) => <TeamPage key={org.id} organisation={org} /> },
   { path: 'pipeline', label: 'Pipeline', render: (org) => <PipelinePage key={org.id} organisation={org} /> },
+  // A workspace's outgoing webhooks, for its admins (the page says so to others).
+  { path: 'webhooks', label: 'Webhooks', render: (org) => <WebhooksPage key={org.id} organisation={org} /> },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys.manageOwn', render: (org) => <ApiKeysPage key={org.id} organisation={org} /> },
   { path: 'integrations', label: 'Integrations', permission: 'integrations.manage', render: (org) => <IntegrationsPage key={org.id} organisation={org} /> },
   { path: 'audit', label: 'Audit log', permission: 'audit.view', render: (org) => <AuditLogPage key={org.id} organisation={org} /> },

@@ -1,4 +1,5 @@
 export * from './schema.js';
+export * from './webhooks-schema.js';
 export * from './channels-schema.js';
 export * from './connect.js';
 export * from './migrate.js';

@@ -9,4 +9,5 @@ export * from './mailersend-webhooks.js';
 export * from './seed.js';
 export * from './process.js';
 export * from './suite.js';
+export * from './webhook-receiver.js';
 export * from './fake-ai-provider.js';

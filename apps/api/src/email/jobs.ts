@@ -3,7 +3,7 @@ import { PgBoss, type QueueOptions } from 'pg-boss';
 import type { Database, Db, Transaction } from '@steward/db';
 import type { Logger } from '../logger.js';
 
-export const QUEUES = { invitationEmail: 'invitation-email', contactImport: 'contact-import', campaignSend: 'campaign-send' } as const;
+export const QUEUES = { invitationEmail: 'invitation-email', contactImport: 'contact-import', campaignSend: 'campaign-send', webhookDelivery: 'webhook-delivery' } as const;
 
 /** Queues whose jobs differ from the default shape (short, retried with backoff). */
 const QUEUE_OPTIONS: Partial<Record<string, QueueOptions>> = {
@@ -12,6 +12,9 @@ const QUEUE_OPTIONS: Partial<Record<string, QueueOptions>> = {
   [QUEUES.contactImport]: { expireInSeconds: 4 * 3600, heartbeatSeconds: 30 },
   // A send runs as long as its audience takes; it resumes from the recipients' states.
   [QUEUES.campaignSend]: { expireInSeconds: 12 * 3600, heartbeatSeconds: 30 },
+  // One webhook attempt lasts at most WEBHOOK_TIMEOUT_SECONDS (≤ 60): a job still active after two
+  // minutes belonged to a worker that died, and is retried (the attempt count guards against doubles).
+  [QUEUES.webhookDelivery]: { expireInSeconds: 120 },
 };
 
 export interface JobQueueOptions {

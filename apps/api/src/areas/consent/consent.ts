@@ -2,6 +2,7 @@ import { type CategoryChoice, type ConsentLevel, type ConsentSource, type Databa
 import { workspaceRoleCan } from '../../access/matrix.js';
 import { AppError, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { emitConsentChanges } from '../webhooks/emit.js';
 import { CONTACT_BUILT_INS, contactValuesColumn, type RecordCaller } from '../records/contacts.js';
 import { compileFilters, type RecordPlace, visibleDefinitions } from '../records/filters.js';
 import { assertMayEdit } from '../records/ownership.js';
@@ -54,6 +55,7 @@ export async function recordConsentChanges(trx: Transaction<Database>, author: C
       })),
     )
     .execute();
+  await emitConsentChanges(trx, author.organisationId, author.source, changes);
 }
 
 const authorOf = (actor: Actor, organisationId: string, source = sourceOf(actor)): ConsentAuthor => ({ organisationId, source, userId: actor.userId, apiKeyId: actor.apiKeyId });

@@ -5,6 +5,7 @@ import { assertMayEdit, refuse } from './ownership.js';
 import { resolveWorkspaceAccess } from '../../access/roles.js';
 import { AppError, isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { changedFields, emitWebhookEvent, emitWebhookEvents } from '../webhooks/emit.js';
 import { consentFilters } from '../consent/effective.js';
 import { type BuiltIn, compileFilters, countMatching, decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
 import { type ContactFields, contactFieldsSchema, type Filter } from './schemas.js';
@@ -347,6 +348,7 @@ export async function createContact(db: Db, actor: Actor, caller: RecordCaller, 
       await writeContacts(trx, caller, { ...noWrites(), inserts: [{ id, state: planned.state }], links: [{ contactId: id, state: planned.state }] });
       const created = await readContact(trx, caller.place, id, fields);
       await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'contacts.create', targetType: 'contact', targetId: id, after: created });
+      await emitWebhookEvent(trx, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, type: 'contact.created', data: { contact: created, via: 'create' } });
       return created;
     }),
   );
@@ -375,6 +377,7 @@ export async function linkContact(db: Db, actor: Actor, caller: RecordCaller, in
     await writeContacts(trx, caller, writes);
     const linked = await readContact(trx, caller.place, person.id, fields);
     await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'contacts.link', targetType: 'contact', targetId: person.id, after: linked });
+    await emitWebhookEvent(trx, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, type: 'contact.created', data: { contact: linked, via: 'link' } });
     return linked;
   });
 }
@@ -391,6 +394,8 @@ export async function updateContact(db: Db, actor: Actor, caller: RecordCaller, 
       await writeContacts(trx, caller, { ...noWrites(), contactUpdates: [{ id: contactId, state: planned.state }], linkUpdates: [{ contactId, state: planned.state }] });
       const after = await readContact(trx, caller.place, contactId, fields);
       await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'contacts.update', targetType: 'contact', targetId: contactId, before, after });
+      const changed = changedFields(before, after);
+      if (changed.length > 0) await emitWebhookEvent(trx, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, type: 'contact.updated', data: { contact: after, changed } });
       return after;
     }),
   );
@@ -403,6 +408,7 @@ export async function unlinkContact(db: Db, actor: Actor, caller: RecordCaller, 
     assertMayEdit(caller, current);
     await trx.deleteFrom('contact_workspaces').where('workspace_id', '=', caller.place.workspaceId).where('contact_id', '=', contactId).execute();
     await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'contacts.unlink', targetType: 'contact', targetId: contactId, before: { email: current.email } });
+    await emitWebhookEvent(trx, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, type: 'contact.deleted', data: { contact: { id: contactId, email: current.email }, removed: 'fromWorkspace' } });
     return { contactId, removed: 'fromWorkspace' as const };
   });
 }
@@ -424,6 +430,16 @@ export async function deleteContact(db: Db, actor: Actor, caller: RecordCaller, 
     }
     await trx.deleteFrom('contacts').where('id', '=', contactId).where('organisation_id', '=', caller.place.organisationId).execute();
     await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'contacts.delete', targetType: 'contact', targetId: contactId, before: { email: current.email, firstName: current.first_name, lastName: current.last_name } });
+    // Every workspace that knew the person hears of it.
+    await emitWebhookEvents(
+      trx,
+      [caller.place.workspaceId, ...elsewhere.map((l) => l.workspace_id)].map((workspaceId) => ({
+        organisationId: caller.place.organisationId,
+        workspaceId,
+        type: 'contact.deleted' as const,
+        data: { contact: { id: contactId, email: current.email }, removed: 'everywhere' },
+      })),
+    );
     return { contactId, removed: 'everywhere' as const };
   });
 }

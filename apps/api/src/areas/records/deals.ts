@@ -1,6 +1,7 @@
 import { type Database, type Db, sql, type Transaction } from '@steward/db';
 import { AppError, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { emitDealStageChanged } from '../webhooks/emit.js';
 import type { RecordCaller } from './contacts.js';
 import { type BuiltIn, compileFilters, countMatching, decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
 import type { Filter } from './schemas.js';
@@ -154,6 +155,7 @@ export async function updateDeal(db: Db, actor: Actor, caller: RecordCaller, dea
       .executeTakeFirstOrThrow();
     const after = toDeal(row, fields);
     await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'deals.update', targetType: 'deal', targetId: dealId, before: toDeal(current, fields), after });
+    if (current.stageId !== row.stageId) await emitDealStageChanged(trx, caller.place, { deal: after, fromStageId: current.stageId, toStageId: row.stageId });
     return after;
   });
 }

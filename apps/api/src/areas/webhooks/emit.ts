@@ -1,0 +1,77 @@
+import { type Database, sql, type Transaction } from '@steward/db';
+import type { WebhookEventType } from './events.js';
+
+export interface WebhookEvent {
+  organisationId: string;
+  workspaceId: string;
+  type: WebhookEventType;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Puts events in the webhook outbox, in the caller's transaction: each becomes a `webhook_events`
+ * row and one pending delivery per enabled subscription of its workspace that wants its type, so a
+ * delivery exists exactly when the change commits. The relay (delivery.ts) hands them to pg-boss.
+ * Events nobody subscribes to are not stored: the usual case costs one index probe per workspace.
+ */
+export async function emitWebhookEvents(trx: Transaction<Database>, events: WebhookEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map((e) => ({ organisation_id: e.organisationId, workspace_id: e.workspaceId, type: e.type, data: e.data }));
+  await sql`
+    with wanted as (
+      select v.* from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(organisation_id uuid, workspace_id uuid, type text, data jsonb)
+      where exists (select 1 from webhook_subscriptions s where s.workspace_id = v.workspace_id and s.organisation_id = v.organisation_id and s.enabled and v.type = any(s.events))
+    ),
+    stored as (
+      insert into webhook_events (organisation_id, workspace_id, type, data)
+      select organisation_id, workspace_id, type, data from wanted
+      returning id, organisation_id, workspace_id, type
+    )
+    insert into webhook_deliveries (organisation_id, workspace_id, subscription_id, event_id)
+    select e.organisation_id, e.workspace_id, s.id, e.id
+    from stored e join webhook_subscriptions s on s.workspace_id = e.workspace_id and s.enabled and e.type = any(s.events)`.execute(trx);
+}
+
+export const emitWebhookEvent = (trx: Transaction<Database>, event: WebhookEvent) => emitWebhookEvents(trx, [event]);
+
+/** The top-level keys whose values differ between two versions of a record (`updatedAt` aside). */
+export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  keys.delete('updatedAt');
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
+/** `deal.stage_changed`, with both stages named (one query for the two). */
+export async function emitDealStageChanged(
+  trx: Transaction<Database>,
+  place: { organisationId: string; workspaceId: string },
+  change: { deal: Record<string, unknown>; fromStageId: string | null; toStageId: string | null },
+) {
+  const ids = [change.fromStageId, change.toStageId].filter((id): id is string => id !== null);
+  const stages = ids.length ? await trx.selectFrom('pipeline_stages').select(['id', 'name', 'kind']).where('id', 'in', ids).where('workspace_id', '=', place.workspaceId).execute() : [];
+  const stage = (id: string | null) => (id === null ? null : (stages.find((s) => s.id === id) ?? { id, name: null, kind: null }));
+  await emitWebhookEvent(trx, { ...place, type: 'deal.stage_changed', data: { deal: change.deal, from: stage(change.fromStageId), to: stage(change.toStageId) } });
+}
+
+/**
+ * `consent.changed` for consent history rows being written: a workspace or category change to its
+ * workspace, a global one (the person's own "nothing from anyone") to every workspace that knows them.
+ */
+export async function emitConsentChanges(
+  trx: Transaction<Database>,
+  organisationId: string,
+  source: string,
+  changes: { contactId: string; level: string; workspaceId: string | null; categoryId: string | null; previous: string | null; status: string }[],
+) {
+  const global = changes.filter((c) => c.workspaceId === null);
+  const links = global.length
+    ? await trx.selectFrom('contact_workspaces').select(['contact_id', 'workspace_id']).where('contact_id', 'in', [...new Set(global.map((c) => c.contactId))]).execute()
+    : [];
+  const events: WebhookEvent[] = [];
+  for (const change of changes) {
+    const data = { contactId: change.contactId, level: change.level, categoryId: change.categoryId, previous: change.previous, status: change.status, source };
+    const workspaceIds = change.workspaceId !== null ? [change.workspaceId] : links.filter((l) => l.contact_id === change.contactId).map((l) => l.workspace_id);
+    for (const workspaceId of workspaceIds) events.push({ organisationId, workspaceId, type: 'consent.changed', data });
+  }
+  await emitWebhookEvents(trx, events);
+}
