@@ -33,10 +33,13 @@ export interface BrowserTest {
   close(): Promise<void>;
 }
 
-/** Sets up a browser test file; if a step fails, what was already started is stopped again. */
-export async function startBrowserTest(): Promise<BrowserTest> {
+/**
+ * Sets up a browser test file; if a step fails, what was already started is stopped again.
+ * `env` overrides the app's environment (e.g. a fake MailerSend's `env()`).
+ */
+export async function startBrowserTest(options: { env?: Record<string, string | undefined> } = {}): Promise<BrowserTest> {
   const database = await createTestDatabase();
-  const app = await startTestApp({ database }).catch(async (error: unknown) => {
+  const app = await startTestApp({ database, env: options.env }).catch(async (error: unknown) => {
     await database.drop();
     throw error;
   });
