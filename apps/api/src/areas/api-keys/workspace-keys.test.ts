@@ -74,6 +74,25 @@ describe('a key restricted to one workspace', () => {
   });
 });
 
+describe('a key restricted to one workspace, on people known elsewhere too', () => {
+  it('cannot delete a person everywhere when other workspaces know them, where an unrestricted key of the same owner may', async () => {
+    const elsewhere = await newWorkspace('also-knows');
+    const created = await steward.org.admin.agent.trpc<{ id: string }>('contacts.create', { workspaceId: steward.org.chapterWorkspaceId, firstName: 'Shared', email: 'shared@example.org' }, 'mutation');
+    expect(created.error, created.text).toBeNull();
+    expect((await steward.org.admin.agent.trpc('contacts.link', { workspaceId: elsewhere, email: 'shared@example.org' }, 'mutation')).error).toBeNull();
+    const bound = (await createKey(steward.org.admin.agent, { scope: 'admin', workspaceId: steward.org.chapterWorkspaceId })).data;
+
+    const refused = await rest(bound.key, `/contacts/${created.data.id}/everywhere?workspaceId=${steward.org.chapterWorkspaceId}`, { method: 'DELETE' });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { message: string }).message).toContain('restricted to one workspace');
+    expect(await steward.app.db.selectFrom('contacts').select('id').where('id', '=', created.data.id).executeTakeFirst()).toBeDefined();
+
+    // The same owner with an unrestricted key may (an organisation admin deletes everywhere).
+    const unbound = (await createKey(steward.org.admin.agent, { scope: 'admin' })).data;
+    expect((await rest(unbound.key, `/contacts/${created.data.id}/everywhere?workspaceId=${steward.org.chapterWorkspaceId}`, { method: 'DELETE' })).status).toBe(200);
+  });
+});
+
 describe("a workspace's admins", () => {
   it('see and revoke the keys bound to their workspace, whoever owns them, and no others', async () => {
     const workspaceId = await newWorkspace('keys-here');

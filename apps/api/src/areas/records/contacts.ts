@@ -21,6 +21,8 @@ import { contactPlacement, type FieldDefinition, validateValues, type ValuesProb
 export interface RecordCaller {
   place: RecordPlace;
   userId: string;
+  /** Calling with an API key restricted to this workspace: no standing in any other, whatever the user holds. */
+  keyRestrictedHere?: boolean;
   /** Effective role in the workspace. */
   role: WorkspaceRole | null;
 }
@@ -423,6 +425,9 @@ export async function deleteContact(db: Db, actor: Actor, caller: RecordCaller, 
     const current = await lockedContact(trx, caller.place, contactId);
     assertMayEdit(caller, current);
     const elsewhere = await trx.selectFrom('contact_workspaces').select('workspace_id').where('contact_id', '=', contactId).where('workspace_id', '!=', caller.place.workspaceId).execute();
+    if (caller.keyRestrictedHere && elsewhere.length > 0) {
+      throw new AppError('FORBIDDEN', 'This API key is restricted to one workspace, and this person is known to others too. Remove them from this workspace instead.');
+    }
     // A person is linked to a handful of workspaces; each access check is one indexed query.
     const roles = await Promise.all(elsewhere.map((l) => resolveWorkspaceAccess(db, caller.userId, l.workspace_id)));
     if (roles.some((access) => !workspaceRoleCan(access?.role ?? null, 'records.editAny'))) {

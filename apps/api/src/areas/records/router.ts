@@ -94,7 +94,7 @@ export const contactsRouter = router({
     .meta({ openapi: { method: 'DELETE', path: '/contacts/{contactId}/everywhere', tags: ['contacts'], summary: 'Delete a person from the organisation, in every workspace' } })
     .input(contactTargetInput)
     .output(removedOutput)
-    .mutation(({ ctx, input }) => deleteContact(ctx.db, actorOf(ctx), callerOf(ctx), input.contactId)),
+    .mutation(({ ctx, input }) => deleteContact(ctx.db, actorOf(ctx), { ...callerOf(ctx), keyRestrictedHere: ctx.apiKey?.workspaceId != null }, input.contactId)),
 
   bulk: workspaceProcedure('records.create')
     .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/contacts/bulk', tags: ['contacts'], summary: 'Upsert up to 1,000 contacts matched by email; one result per row' } })
