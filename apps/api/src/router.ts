@@ -13,6 +13,7 @@ import { pipelineRouter } from './areas/pipeline/router.js';
 import { teamRouter } from './areas/team/router.js';
 import { webhooksRouter } from './areas/webhooks/router.js';
 import { aiRouter, workspaceAiRouter } from './areas/ai/router.js';
+import { notificationsRouter } from './areas/notifications/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -37,6 +38,7 @@ export const appRouter = router({
   team: teamRouter,
   pipeline: pipelineRouter,
   webhooks: webhooksRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

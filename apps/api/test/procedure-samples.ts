@@ -268,5 +268,20 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
       await getApp().db.insertInto('campaign_recipients').values({ campaign_id: campaignId, contact_id: contact.id, email: contact.email, state: 'failed', error: 'Sample' }).execute();
       return { workspaceId: t.workspaceId, campaignId };
     },
+    'notifications.list': async (t) => ({ organisationId: t.organisationId }),
+    'notifications.unreadCount': async (t) => ({ organisationId: t.organisationId }),
+    'notifications.markRead': async (t) => {
+      const notification = await getApp()
+        .db.insertInto('notifications')
+        .values({ organisation_id: t.organisationId, user_id: t.caller.id, event: 'invitation.accepted', payload: JSON.stringify({ invitationId: 'sample', name: 'Sample', email: 'sample@example.org' }), state: 'delivered', channel: 'in_app', in_app: true })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { organisationId: t.organisationId, notificationIds: [notification.id] };
+    },
+    'notifications.markAllRead': async (t) => ({ organisationId: t.organisationId }),
+    'notifications.organisationPreferences': async (t) => ({ organisationId: t.organisationId }),
+    'notifications.setOrganisationPreference': async (t) => ({ organisationId: t.organisationId, event: 'api_key.expiring', channel: 'email' }),
+    'notifications.workspacePreferences': async (t) => ({ workspaceId: t.workspaceId }),
+    'notifications.setWorkspacePreference': async (t) => ({ workspaceId: t.workspaceId, event: 'deal.stage_changed', channel: 'both' }),
   };
 }

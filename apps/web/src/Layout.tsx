@@ -7,6 +7,9 @@ import { FieldsPage } from './areas/fields/FieldsPage';
 import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
 import { OverviewPage } from './areas/overview/OverviewPage';
 import { PipelinePage } from './areas/pipeline/PipelinePage';
+import { NotificationBell } from './areas/notifications/NotificationBell';
+import { NotificationPreferencesPage } from './areas/notifications/NotificationPreferencesPage';
+import { NotificationsPage } from './areas/notifications/NotificationsPage';
 import { WebhooksPage } from './areas/webhooks/WebhooksPage';
 import { CompaniesPage } from './areas/records/CompaniesPage';
 import { ContactsPage } from './areas/records/ContactsPage';
@@ -64,6 +67,13 @@ const AREAS: Area[] = [
   // A workspace's own team, for its admins (the page says so to others); the pipeline, read by all.
   { path: 'team', label: 'Team', render: (org) => <TeamPage key={org.id} organisation={org} /> },
   { path: 'pipeline', label: 'Pipeline', render: (org) => <PipelinePage key={org.id} organisation={org} /> },
+  {
+    path: 'notifications',
+    label: 'Notifications',
+    permission: 'notifications.own',
+    render: (org) => <NotificationsPage key={org.id} organisation={org} />,
+    detail: (org, sub) => (sub === 'preferences' ? <NotificationPreferencesPage key={org.id} organisation={org} /> : <p>This page does not exist.</p>),
+  },
   // A workspace's outgoing webhooks, for its admins (the page says so to others).
   { path: 'webhooks', label: 'Webhooks', render: (org) => <WebhooksPage key={org.id} organisation={org} /> },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys.manageOwn', render: (org) => <ApiKeysPage key={org.id} organisation={org} /> },
@@ -110,6 +120,7 @@ export function Layout({ me }: { me: Me }) {
           </label>
         )}
         <span className="spacer" />
+        {organisation && <NotificationBell key={organisation.id} organisation={organisation} />}
         <span className="who" data-testid="signed-in-user">
           <Avatar name={me.user.name} url={me.user.avatarUrl} />
           <span>

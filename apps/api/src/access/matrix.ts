@@ -27,6 +27,8 @@ export const ORG_PERMISSIONS = {
   'apiKeys.manageOwn': ['admin', 'billing_admin', 'user_admin', 'member'],
   /** See and revoke everyone's API keys. */
   'apiKeys.manageAll': ['admin'],
+  /** Read and mark one's own notifications; choose how one hears of organisation-wide events. */
+  'notifications.own': ['admin', 'billing_admin', 'user_admin', 'member'],
 } as const satisfies Record<string, readonly OrgRole[]>;
 
 /** SPEC §2, workspace axis: which effective workspace roles hold each permission. */
@@ -35,6 +37,8 @@ export const WORKSPACE_PERMISSIONS = {
   'records.create': ['member', 'admin'],
   'records.editOwn': ['member', 'admin'],
   'records.editAny': ['admin'],
+  /** Choose how one hears of this workspace's events (one's own preferences only). */
+  'notifications.preferences': ['viewer', 'member', 'admin'],
   /** Members, fields, categories, API keys, general settings, pipeline, inboxes… */
   'workspace.settings': ['admin'],
 } as const satisfies Record<string, readonly WorkspaceRole[]>;

@@ -3,7 +3,7 @@ import { PgBoss, type QueueOptions } from 'pg-boss';
 import type { Database, Db, Transaction } from '@steward/db';
 import type { Logger } from '../logger.js';
 
-export const QUEUES = { invitationEmail: 'invitation-email', contactImport: 'contact-import', campaignSend: 'campaign-send', webhookDelivery: 'webhook-delivery' } as const;
+export const QUEUES = { invitationEmail: 'invitation-email', contactImport: 'contact-import', campaignSend: 'campaign-send', webhookDelivery: 'webhook-delivery', notificationDelivery: 'notification-delivery', apiKeyExpiryScan: 'api-key-expiry-scan' } as const;
 
 /** Queues whose jobs differ from the default shape (short, retried with backoff). */
 const QUEUE_OPTIONS: Partial<Record<string, QueueOptions>> = {
@@ -26,6 +26,14 @@ export interface JobQueueOptions {
   pollingIntervalSeconds?: number;
 }
 
+/** pg-boss's statements run on the caller's connection (a transaction), so a job commits with the change. */
+const through = (trx: Transaction<Database> | Db) => ({
+  executeSql: async (text: string, values: unknown[]) => {
+    const result = await trx.executeQuery(CompiledQuery.raw(text, values));
+    return { rows: result.rows as unknown[] };
+  },
+});
+
 /** pg-boss on Steward's own database: durable jobs with retries and backoff, no extra service. */
 export async function startJobQueue(options: JobQueueOptions) {
   const boss = new PgBoss({ connectionString: options.databaseUrl, max: 4, schema: 'pgboss' });
@@ -44,15 +52,11 @@ export async function startJobQueue(options: JobQueueOptions) {
     pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
     /** Enqueues inside the caller's transaction: the job exists exactly when the change commits. */
     async enqueue(trx: Transaction<Database> | Db, queue: string, data: object, options: { startAfter?: Date | number } = {}) {
-      await boss.send(queue, data, {
-        ...options,
-        db: {
-          executeSql: async (text: string, values: unknown[]) => {
-            const result = await trx.executeQuery(CompiledQuery.raw(text, values));
-            return { rows: result.rows as unknown[] };
-          },
-        },
-      });
+      await boss.send(queue, data, { ...options, db: through(trx) });
+    },
+    /** Several jobs of one queue in one statement, inside the caller's transaction. */
+    async enqueueMany(trx: Transaction<Database> | Db, queue: string, data: object[]) {
+      if (data.length > 0) await boss.insert(queue, data.map((d) => ({ data: d })), { db: through(trx) });
     },
     stop: () => boss.stop({ graceful: true, timeout: 5_000 }),
   };

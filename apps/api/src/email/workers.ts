@@ -6,6 +6,7 @@ import { sendInvitationEmail } from '../areas/users/invitations.js';
 import { type JobQueue, QUEUES } from './jobs.js';
 import { startContactImportWorker } from '../areas/records/import/run-import.js';
 import { startCampaignSendWorker } from '../areas/campaigns/sending.js';
+import { startNotificationWorkers } from '../areas/notifications/delivery.js';
 import { startWebhookDeliveryWorker } from '../areas/webhooks/delivery.js';
 
 /** Starts the background workers of this process. Every instance may run them; pg-boss hands each job to one. */
@@ -22,5 +23,6 @@ export async function startWorkers(deps: { db: Db; config: Config; logger: Logge
   );
   await startContactImportWorker(deps);
   await startCampaignSendWorker(deps);
+  await startNotificationWorkers(deps);
   await startWebhookDeliveryWorker(deps);
 }

@@ -7,6 +7,7 @@ import { type JobQueue, QUEUES } from '../../email/jobs.js';
 import type { Logger } from '../../logger.js';
 import type { Keyring } from '../../secrets.js';
 import { receivesCategory } from '../consent/effective.js';
+import { notifyCampaignEnded } from '../notifications/events.js';
 import { resolveMailerSendSettings } from '../integrations/mailersend-settings.js';
 import type { RecordPlace } from '../records/filters.js';
 import { freezeAudience } from './campaigns.js';
@@ -274,17 +275,30 @@ async function holdAccount(db: Db, account: string, seconds: number) {
 
 const accountOf = (apiKey: string) => createHash('sha256').update(apiKey).digest('hex').slice(0, 32);
 
-/** The campaign is `sent` once nobody is pending or in flight (whoever finishes last says so). */
-async function finishIfDone(db: Db, campaignId: string): Promise<boolean> {
-  const result = await sql`
-    update campaigns set state = 'sent', finished_at = now(), updated_at = now(), throttled_until = null
-    where id = ${campaignId}::uuid and state = 'sending'
-      and not exists (select 1 from campaign_recipients where campaign_id = ${campaignId}::uuid and state in ('pending', 'sending'))`.execute(db);
-  return Number(result.numAffectedRows ?? 0) > 0;
+/** The campaign is `sent` once nobody is pending or in flight (whoever finishes last says so); its creator is told with it. */
+async function finishIfDone(deps: Pick<CampaignSendDeps, 'db' | 'jobs'>, campaignId: string): Promise<boolean> {
+  return deps.db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ id: string; organisation_id: string; workspace_id: string; name: string; created_by: string | null; failure_reason: string | null }>`
+      update campaigns set state = 'sent', finished_at = now(), updated_at = now(), throttled_until = null
+      where id = ${campaignId}::uuid and state = 'sending'
+        and not exists (select 1 from campaign_recipients where campaign_id = ${campaignId}::uuid and state in ('pending', 'sending'))
+      returning id, organisation_id, workspace_id, name, created_by, failure_reason`.execute(trx);
+    if (rows[0]) await notifyCampaignEnded(trx, deps.jobs, { ...rows[0], state: 'sent' });
+    return rows.length > 0;
+  });
 }
 
-async function failCampaign(db: Db, campaignId: string, reason: string) {
-  await db.updateTable('campaigns').set({ state: 'failed', failure_reason: reason, updated_at: sql<Date>`now()` }).where('id', '=', campaignId).where('state', '=', 'sending').execute();
+async function failCampaign(deps: Pick<CampaignSendDeps, 'db' | 'jobs'>, campaignId: string, reason: string) {
+  await deps.db.transaction().execute(async (trx) => {
+    const ended = await trx
+      .updateTable('campaigns')
+      .set({ state: 'failed', failure_reason: reason, updated_at: sql<Date>`now()` })
+      .where('id', '=', campaignId)
+      .where('state', '=', 'sending')
+      .returning(['id', 'organisation_id', 'workspace_id', 'name', 'created_by', 'failure_reason'])
+      .executeTakeFirst();
+    if (ended) await notifyCampaignEnded(trx, deps.jobs, { ...ended, state: 'failed' });
+  });
 }
 
 function retryAfterSeconds(headers: Record<string, string> | undefined): number {
@@ -320,7 +334,7 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
   // server's From, so no organisation can send as another's domain.
   const fromEmail = settings.apiKeySource === 'saved' ? settings.fromEmail : deps.config.mailersend.fromEmail;
   if (!settings.apiKey && deps.config.env === 'production') {
-    await failCampaign(db, campaignId, 'MailerSend is not configured: set an API key under Integrations, then resume the campaign.');
+    await failCampaign(deps, campaignId, 'MailerSend is not configured: set an API key under Integrations, then resume the campaign.');
     return 'failed';
   }
 
@@ -355,7 +369,7 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
-      if (await finishIfDone(db, campaignId)) return 'sent';
+      if (await finishIfDone(deps, campaignId)) return 'sent';
       // Another run has a batch in flight. Should that run have died, its batch goes stale: a job
       // then closes it and ends the campaign (a live run ends it first, and the job finds it sent).
       const inFlight = await db.selectFrom('campaign_recipients').select('contact_id').where('campaign_id', '=', campaignId).where('state', '=', 'sending').limit(1).executeTakeFirst();
@@ -441,7 +455,7 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
       }
       if (status === 401 || status === 403) {
         await settleBatch(db, campaignId, batch.batchId, { state: 'pending' });
-        await failCampaign(db, campaignId, 'MailerSend refused the API key. Check it under Integrations, then resume the campaign.');
+        await failCampaign(deps, campaignId, 'MailerSend refused the API key. Check it under Integrations, then resume the campaign.');
         return 'failed';
       }
       if (status >= 500) {
@@ -479,7 +493,7 @@ export async function startCampaignSendWorker(deps: CampaignSendDeps) {
         const lastAttempt = job.retryCount >= job.retryLimit;
         deps.logger.warn('Campaign send attempt failed', { campaignId: job.data.campaignId, attempt: job.retryCount + 1, lastAttempt, error: (error as Error).message });
         if (lastAttempt) {
-          await failCampaign(deps.db, job.data.campaignId, `${(error as Error).message} Retrying did not help; the recipients not yet sent are kept: resume the campaign to try again.`);
+          await failCampaign(deps, job.data.campaignId, `${(error as Error).message} Retrying did not help; the recipients not yet sent are kept: resume the campaign to try again.`);
           return;
         }
         throw error;

@@ -7,6 +7,8 @@ import { type BuiltIn, compileFilters, countMatching, decodeCursor, encodeCursor
 import type { Filter } from './schemas.js';
 import { assertMayEdit, refuse } from './ownership.js';
 import { type FieldDefinition, validateValues, visibleValues } from './values.js';
+import type { JobQueue } from '../../email/jobs.js';
+import { notifyDealStageChanged } from '../notifications/events.js';
 
 /** Deals belong to one workspace: a name, an amount with its currency, a company of that workspace, an owner. */
 
@@ -130,7 +132,7 @@ export async function createDeal(db: Db, actor: Actor, caller: RecordCaller, inp
   });
 }
 
-export async function updateDeal(db: Db, actor: Actor, caller: RecordCaller, dealId: string, input: DealInput) {
+export async function updateDeal(db: Db, actor: Actor, caller: RecordCaller, dealId: string, input: DealInput, jobs: JobQueue) {
   return db.transaction().execute(async (trx) => {
     const fields = await visibleDefinitions(trx, caller.place, 'deal');
     const current = await readDeal(trx, caller.place, dealId, true);
@@ -155,6 +157,7 @@ export async function updateDeal(db: Db, actor: Actor, caller: RecordCaller, dea
       .executeTakeFirstOrThrow();
     const after = toDeal(row, fields);
     await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'deals.update', targetType: 'deal', targetId: dealId, before: toDeal(current, fields), after });
+    await notifyDealStageChanged(trx, jobs, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, dealId, dealName: row.name, ownerUserId: row.ownerUserId, fromStageId: current.stageId, toStageId: row.stageId, actorUserId: caller.userId });
     if (current.stageId !== row.stageId) await emitDealStageChanged(trx, caller.place, { deal: after, fromStageId: current.stageId, toStageId: row.stageId });
     return after;
   });

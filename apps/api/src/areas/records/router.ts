@@ -171,7 +171,7 @@ export const dealsRouter = router({
     .mutation(({ ctx, input }) => {
       const { dealId, workspaceId: _workspaceId, ...changes } = input;
       assertSomeChange(changes);
-      return updateDeal(ctx.db, actorOf(ctx), callerOf(ctx), dealId, changes);
+      return updateDeal(ctx.db, actorOf(ctx), callerOf(ctx), dealId, changes, ctx.jobs);
     }),
   delete: workspaceProcedure('records.editOwn')
     .meta({ openapi: { method: 'DELETE', path: '/deals/{dealId}', tags: ['deals'], summary: 'Delete a deal' } })

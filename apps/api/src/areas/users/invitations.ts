@@ -8,6 +8,7 @@ import { AppError, notFound, isUniqueViolation } from '../../errors.js';
 import { lockOrganisationFor } from '../organisations/locks.js';
 import { assertWorkspacesInOrganisation } from './members.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { notifyInvitationAccepted } from '../notifications/events.js';
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
@@ -181,13 +182,13 @@ export async function revokeInvitationAs(
  * Accepts an invitation for the signed-in user. The row is locked, so of two simultaneous
  * acceptances exactly one succeeds; the signed-in (verified) email must be the invited one.
  */
-export async function acceptInvitation(db: Db, actor: Actor, token: string) {
+export async function acceptInvitation(db: Db, actor: Actor, token: string, jobs: JobQueue) {
   const user = { id: actor.userId, email: actor.email };
   return db.transaction().execute(async (trx) => {
     const invitation = await trx
       .selectFrom('invitations')
       .innerJoin('organisations as o', 'o.id', 'invitations.organisation_id')
-      .select(['invitations.id', 'invitations.organisation_id', 'o.name as organisationName', 'invitations.email', 'invitations.org_role', 'invitations.workspace_roles', 'invitations.expires_at', 'invitations.accepted_at', 'invitations.revoked_at'])
+      .select(['invitations.id', 'invitations.organisation_id', 'o.name as organisationName', 'invitations.email', 'invitations.org_role', 'invitations.workspace_roles', 'invitations.expires_at', 'invitations.accepted_at', 'invitations.revoked_at', 'invitations.invited_by'])
       .where('invitations.token_hash', '=', hashToken(token))
       .forUpdate(['invitations'])
       .executeTakeFirst();
@@ -228,6 +229,7 @@ export async function acceptInvitation(db: Db, actor: Actor, token: string) {
       targetId: invitation.id,
       after: { email: invitation.email, orgRole: invitation.org_role, workspaces: assignments },
     });
+    await notifyInvitationAccepted(trx, jobs, { organisationId: invitation.organisation_id, invitationId: invitation.id, inviterUserId: invitation.invited_by, userId: user.id, email: invitation.email });
     return { organisationId: invitation.organisation_id, organisationName: invitation.organisationName };
   });
 }

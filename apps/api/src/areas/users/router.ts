@@ -75,5 +75,5 @@ export const invitationsRouter = router({
 
   /** Not organisation-scoped: the invitee is not a member yet. The token is the authority. */
   preview: authedProcedure.input(acceptInvitationInput).query(({ ctx, input }) => previewInvitation(ctx.db, input.token)),
-  accept: authedProcedure.input(acceptInvitationInput).mutation(({ ctx, input }) => acceptInvitation(ctx.db, actorOf(ctx), input.token)),
+  accept: authedProcedure.input(acceptInvitationInput).mutation(({ ctx, input }) => acceptInvitation(ctx.db, actorOf(ctx), input.token, ctx.jobs)),
 });

@@ -11,7 +11,7 @@ import { IMPORT_LIMITS } from './schemas.js';
  * so that a failure can be put exactly between two batches.
  */
 const steward = useStewardApp({ workers: false, organisation: 'Acme' });
-const deps = () => ({ db: steward.db, logger: createLogger('error', () => {}) });
+const deps = () => ({ db: steward.db, logger: createLogger('error', () => {}), jobs: steward.app.jobs });
 
 type Result<T> = { error: { message: string; data: { code: string } } | null; text: string; data: T; status: number };
 const ok = <T>(result: Result<T>) => {

@@ -5,6 +5,7 @@ import { type JobQueue, QUEUES } from '../../../email/jobs.js';
 import { AppError } from '../../../errors.js';
 import type { Logger } from '../../../logger.js';
 import { recordAudit } from '../../audit/record.js';
+import { notifyImportFinished } from '../../notifications/events.js';
 import { type RecordCaller, upsertContacts } from '../contacts.js';
 import { visibleDefinitions } from '../filters.js';
 import { type CsvRecord, storedRecords } from './csv-file.js';
@@ -23,6 +24,8 @@ import { BATCH_ROWS, type ColumnTarget, UPSERT_SLICE } from './schemas.js';
 export interface ImportJobDeps {
   db: Db;
   logger: Logger;
+  /** For the "import finished" notification, enqueued with the end. */
+  jobs: JobQueue;
 }
 
 /** The job stops without failing: the import was cancelled, or another attempt owns it. */
@@ -187,6 +190,7 @@ export async function finishImport(deps: ImportJobDeps, row: ImportRow, state: '
         },
       );
     }
+    await notifyImportFinished(trx, deps.jobs, ended);
     deps.logger.info(`Contact import ${state}`, { importId: ended.id, processedRows: ended.processed_rows, rejected: ended.rejected_count });
     return true;
   });
