@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -36,6 +37,8 @@ const environmentSchema = z.object({
   EMAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   STEWARD_SECRET_KEY: optionalString,
   STEWARD_SECRET_KEYS_PREVIOUS: optionalString,
+  /** HMAC key of the suppression list of erased people's addresses (32 bytes, base64); never rotate it. */
+  STEWARD_SUPPRESSION_KEY: optionalString,
   /** Keys that sign the unsubscribe links (and logo addresses) of campaign emails: `id:base64,id:base64`, the first signs. */
   EMAIL_LINK_SIGNING_KEYS: optionalString,
   /** Signing secrets of the MailerSend webhooks (unsubscribes, spam complaints), comma-separated. */
@@ -83,6 +86,11 @@ export interface Config {
   secretKey: string | undefined;
   previousSecretKeys: string[];
   /**
+   * HMAC key of the suppression list (areas/data-rights/suppression.ts). Outside production a fixed
+   * development key when unset. Changing it forgets every erased address: never rotate it.
+   */
+  suppressionKey: Buffer;
+  /**
    * Keys signing the links in campaign emails, the first signing and every one verifying (so a key
    * can rotate). Empty outside production when unset: a key is then derived from the secret keyring.
    */
@@ -101,6 +109,9 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** The suppression list's key outside production when none is set (never accepted in production). */
+export const DEVELOPMENT_SUPPRESSION_KEY = createHash('sha256').update('steward development suppression key').digest();
 
 export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
   const parsed = environmentSchema.safeParse(source);
@@ -135,6 +146,11 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
   if (production && emailLinkKeys.length === 0) {
     throw new ConfigError('Production needs EMAIL_LINK_SIGNING_KEYS (e.g. `k1:` followed by `openssl rand -base64 32`) to sign the unsubscribe links of campaign emails.');
   }
+  if (production && !e.STEWARD_SUPPRESSION_KEY) {
+    throw new ConfigError('Production needs STEWARD_SUPPRESSION_KEY (32 bytes, base64) to keep the addresses of erased people on the suppression list.');
+  }
+  const suppressionKey = e.STEWARD_SUPPRESSION_KEY ? Buffer.from(e.STEWARD_SUPPRESSION_KEY, 'base64') : DEVELOPMENT_SUPPRESSION_KEY;
+  if (suppressionKey.length !== 32) throw new ConfigError('STEWARD_SUPPRESSION_KEY must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`).');
   if (production && publicUrl.protocol !== 'https:') {
     throw new ConfigError('Production needs an https PUBLIC_URL.');
   }
@@ -180,6 +196,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     restRateLimitPerMinute: e.REST_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     secretKey: e.STEWARD_SECRET_KEY,
+    suppressionKey,
     previousSecretKeys: (e.STEWARD_SECRET_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     emailLinkKeys,
     mailersendWebhookSecrets: (e.MAILERSEND_WEBHOOK_SECRETS ?? '').split(',').map((k) => k.trim()).filter(Boolean),

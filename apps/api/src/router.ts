@@ -14,6 +14,7 @@ import { teamRouter } from './areas/team/router.js';
 import { webhooksRouter } from './areas/webhooks/router.js';
 import { aiRouter, workspaceAiRouter } from './areas/ai/router.js';
 import { notificationsRouter } from './areas/notifications/router.js';
+import { dataRightsRouter } from './areas/data-rights/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -34,6 +35,7 @@ export const appRouter = router({
   deals: dealsRouter,
   emailCategories: emailCategoriesRouter,
   consent: consentRouter,
+  dataRights: dataRightsRouter,
   campaigns: campaignsRouter,
   team: teamRouter,
   pipeline: pipelineRouter,

@@ -25,6 +25,7 @@ import { contactImportFiles } from './areas/records/import/routes.js';
 import { createMetrics, metricsRoute } from './metrics.js';
 import { CALLBACK_PATH, oauthCallbackRoute } from './oauth-connect/index.js';
 import type { Context } from './trpc.js';
+import { useSuppressionKey } from './areas/data-rights/suppression.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -55,6 +56,7 @@ export interface AppDependencies {
 
 export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONSOLE_DIR }: AppDependencies): { app: express.Express; lucia: StewardLucia } {
   const lucia = createLucia(db, config);
+  useSuppressionKey(config.suppressionKey);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

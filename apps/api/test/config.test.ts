@@ -6,6 +6,7 @@ const google = {
   GOOGLE_CLIENT_SECRET: 'secret',
   STEWARD_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
   EMAIL_LINK_SIGNING_KEYS: `k1:${Buffer.alloc(32, 2).toString('base64')}`,
+  STEWARD_SUPPRESSION_KEY: Buffer.alloc(32, 5).toString('base64'),
 };
 
 describe('configuration', () => {
@@ -53,6 +54,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ EMAIL_LINK_SIGNING_KEYS: a.toString('base64') })).toThrow(/EMAIL_LINK_SIGNING_KEYS/);
     expect(() => loadConfig({ EMAIL_LINK_SIGNING_KEYS: `k.1:${a.toString('base64')}` })).toThrow(/EMAIL_LINK_SIGNING_KEYS/);
     expect(() => loadConfig({ EMAIL_LINK_SIGNING_KEYS: `k1:${a.toString('base64')},k1:${b.toString('base64')}` })).toThrow(/same key id twice/);
+  });
+
+  it('refuses to start in production without the key of the suppression list of erased addresses', () => {
+    const { STEWARD_SUPPRESSION_KEY: _omitted, ...withoutKey } = google;
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://s.example', ...withoutKey })).toThrow(/Production needs STEWARD_SUPPRESSION_KEY/);
+    expect(loadConfig({ STEWARD_SUPPRESSION_KEY: Buffer.alloc(32, 6).toString('base64') }).suppressionKey).toEqual(Buffer.alloc(32, 6));
+    expect(() => loadConfig({ STEWARD_SUPPRESSION_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/STEWARD_SUPPRESSION_KEY must be 32 bytes/);
   });
 
   it('refuses a secret key that is not 32 bytes', () => {

@@ -216,6 +216,8 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'emailCategories.restore': async (t) => ({ workspaceId: t.workspaceId, categoryId: await freshCategory(t, true) }),
     'emailCategories.delete': async (t) => ({ workspaceId: t.workspaceId, categoryId: await freshCategory(t) }),
     'consent.get': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
+    'dataRights.export': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
+    'dataRights.erase': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id, request: 'Request of 3 May, ticket 812' }),
     'consent.history': async (t) => ({ workspaceId: t.workspaceId, contactId: (await freshContact(t)).id }),
     'consent.set': async (t) => ({
       workspaceId: t.workspaceId,

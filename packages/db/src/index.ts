@@ -1,6 +1,7 @@
 export * from './schema.js';
 export * from './webhooks-schema.js';
 export * from './channels-schema.js';
+export * from './data-rights-schema.js';
 export * from './connect.js';
 export * from './migrate.js';
 export * from './embedded.js';

@@ -6,6 +6,8 @@ import { HttpAgent } from './http.js';
 
 /** The secret key test apps share unless a test gives its own (32 bytes, base64). */
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+/** The suppression list's key of test apps (32 bytes, base64). */
+export const TEST_SUPPRESSION_KEY = Buffer.alloc(32, 11).toString('base64');
 /** The keys signing campaign emails' links in test apps (production requires them). */
 export const TEST_LINK_SIGNING_KEYS = `test1:${Buffer.alloc(32, 9).toString('base64')}`;
 
@@ -48,6 +50,7 @@ export async function startTestApp(options: {
     SIGN_IN_RATE_LIMIT_PER_MINUTE: '10000',
     STEWARD_SECRET_KEY: TEST_SECRET_KEY,
     EMAIL_LINK_SIGNING_KEYS: TEST_LINK_SIGNING_KEYS,
+    STEWARD_SUPPRESSION_KEY: TEST_SUPPRESSION_KEY,
     ...options.env,
   });
   const logs: string[] = [];

@@ -11,3 +11,4 @@ export * from './process.js';
 export * from './suite.js';
 export * from './webhook-receiver.js';
 export * from './fake-ai-provider.js';
+export * from './traces.js';

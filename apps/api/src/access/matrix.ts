@@ -37,6 +37,11 @@ export const WORKSPACE_PERMISSIONS = {
   'records.create': ['member', 'admin'],
   'records.editOwn': ['member', 'admin'],
   'records.editAny': ['admin'],
+  /**
+   * A person's rights (GDPR Art. 15, 17): export everything about a contact, erase them. Not a
+   * `records.` permission, so a read_write API key cannot erase: it takes an admin-scope key.
+   */
+  'personalData.manage': ['admin'],
   /** Choose how one hears of this workspace's events (one's own preferences only). */
   'notifications.preferences': ['viewer', 'member', 'admin'],
   /** Members, fields, categories, API keys, general settings, pipeline, inboxes… */

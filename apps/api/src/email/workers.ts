@@ -8,10 +8,12 @@ import { startContactImportWorker } from '../areas/records/import/run-import.js'
 import { startCampaignSendWorker } from '../areas/campaigns/sending.js';
 import { startNotificationWorkers } from '../areas/notifications/delivery.js';
 import { startWebhookDeliveryWorker } from '../areas/webhooks/delivery.js';
+import { useSuppressionKey } from '../areas/data-rights/suppression.js';
 
 /** Starts the background workers of this process. Every instance may run them; pg-boss hands each job to one. */
 export async function startWorkers(deps: { db: Db; config: Config; logger: Logger; jobs: JobQueue; keyring: Keyring }) {
   const { jobs, logger } = deps;
+  useSuppressionKey(deps.config.suppressionKey);
   await jobs.boss.work<{ invitationId: string }, void, { includeMetadata: true; batchSize: number; pollingIntervalSeconds: number }>(
     QUEUES.invitationEmail,
     { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: jobs.pollingIntervalSeconds },

@@ -3,6 +3,7 @@ import { type JobQueue, QUEUES } from '../../email/jobs.js';
 import { AppError, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { consentFilters, receivesCategory } from '../consent/effective.js';
+import { notSuppressed } from '../data-rights/suppression.js';
 import { CONTACT_BUILT_INS, contactValuesColumn } from '../records/contacts.js';
 import { compileFilters, type RecordPlace, visibleDefinitions } from '../records/filters.js';
 import type { Filter } from '../records/schemas.js';
@@ -123,7 +124,9 @@ export async function audienceQuery(db: Handle, place: RecordPlace, category: { 
     .where('cw.workspace_id', '=', place.workspaceId)
     .where('c.organisation_id', '=', place.organisationId)
     .where('c.email', 'is not', null)
-    .where(receivesCategory(category));
+    .where(receivesCategory(category))
+    // An address erased on request is never mailed again, however it came back.
+    .where(notSuppressed(place.organisationId));
   for (const condition of conditions) query = query.where(condition);
   return query;
 }
@@ -330,13 +333,12 @@ export async function changeCampaignState(db: Db, jobs: JobQueue, actor: Actor, 
 /** Counts per recipient state, in one query over the campaign's recipients. */
 export async function campaignProgress(db: Handle, place: RecordPlace, campaignId: string) {
   const campaign = await readCampaign(db, place, campaignId);
-  const rows = await db
-    .selectFrom('campaign_recipients')
-    .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('campaign_id', '=', campaignId)
-    .groupBy('state')
-    .execute();
-  const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
+  const [rows, erased] = await Promise.all([
+    db.selectFrom('campaign_recipients').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).where('campaign_id', '=', campaignId).groupBy('state').execute(),
+    // People erased on request since: their rows went, what they counted stays (data-rights/erase.ts).
+    db.selectFrom('campaign_erased_recipients').select(['state', 'recipients']).where('campaign_id', '=', campaignId).execute(),
+  ]);
+  const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0) + (erased.find((r) => r.state === state)?.recipients ?? 0);
   const progress = { pending: count('pending'), sending: count('sending'), sent: count('sent'), failed: count('failed'), skipped: count('skipped_opted_out') };
   return {
     campaignId,

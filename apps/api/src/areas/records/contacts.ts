@@ -7,6 +7,7 @@ import { AppError, isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { changedFields, emitWebhookEvent, emitWebhookEvents } from '../webhooks/emit.js';
 import { consentFilters } from '../consent/effective.js';
+import { refuseSuppressed, SUPPRESSED_MESSAGE, suppressedAmong } from '../data-rights/suppression.js';
 import { type BuiltIn, compileFilters, countMatching, decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
 import { type ContactFields, contactFieldsSchema, type Filter } from './schemas.js';
 import { contactPlacement, type FieldDefinition, validateValues, type ValuesProblem, visibleValues } from './values.js';
@@ -348,6 +349,8 @@ export async function createContact(db: Db, actor: Actor, caller: RecordCaller, 
       if (!planned.ok) throw refuse(planned.problems);
       const id = randomUUID();
       await writeContacts(trx, caller, { ...noWrites(), inserts: [{ id, state: planned.state }], links: [{ contactId: id, state: planned.state }] });
+      // After the write, so that an erasure committing meanwhile is seen (the insert waits for it on the email's unique index).
+      await refuseSuppressed(trx, caller.place.organisationId, [planned.state.email]);
       const created = await readContact(trx, caller.place, id, fields);
       await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'contacts.create', targetType: 'contact', targetId: id, after: created });
       await emitWebhookEvent(trx, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, type: 'contact.created', data: { contact: created, via: 'create' } });
@@ -394,6 +397,7 @@ export async function updateContact(db: Db, actor: Actor, caller: RecordCaller, 
       const planned = planContact(fields, current, input, await assignableUsers(trx, caller.place.organisationId, [input.assigneeUserId]));
       if (!planned.ok) throw refuse(planned.problems);
       await writeContacts(trx, caller, { ...noWrites(), contactUpdates: [{ id: contactId, state: planned.state }], linkUpdates: [{ contactId, state: planned.state }] });
+      if (planned.state.email !== current.email) await refuseSuppressed(trx, caller.place.organisationId, [planned.state.email]);
       const after = await readContact(trx, caller.place, contactId, fields);
       await recordAudit(trx, actor, { organisationId: caller.place.organisationId, workspaceId: caller.place.workspaceId, action: 'contacts.update', targetType: 'contact', targetId: contactId, before, after });
       const changed = changedFields(before, after);
@@ -451,7 +455,14 @@ export async function deleteContact(db: Db, actor: Actor, caller: RecordCaller, 
 
 // --- bulk ---------------------------------------------------------------------------------------
 
-type BulkResult = { row: number; status: 'created' | 'updated' | 'linked' | 'error'; contactId: string | null; errors: ValuesProblem[] };
+type BulkResult = {
+  row: number;
+  status: 'created' | 'updated' | 'linked' | 'error';
+  contactId: string | null;
+  errors: ValuesProblem[];
+  /** The row's address was erased on request (data-rights/suppression.ts): what it holds must not be kept. */
+  suppressed?: true;
+};
 
 /**
  * The people of the organisation with these (lower-case) emails, locked for the write, each with
@@ -497,7 +508,7 @@ async function planUpserts(trx: Transaction<Database>, caller: RecordCaller, row
   const fields = await visibleDefinitions(trx, caller.place, 'contact');
   const parsed = rows.map((row) => contactFieldsSchema.safeParse(row));
   const emails = [...new Set(parsed.flatMap((p) => (p.success && p.data.email ? [p.data.email] : [])))];
-  const existing = emails.length ? await lockedByEmail(trx, caller.place, emails) : [];
+  const [existing, suppressed] = emails.length ? await Promise.all([lockedByEmail(trx, caller.place, emails), suppressedAmong(trx, caller.place.organisationId, emails)]) : [[], new Set<string>()];
   const byEmail = new Map(existing.map((e) => [e.email!.toLowerCase(), e]));
   const assignable = await assignableUsers(trx, caller.place.organisationId, parsed.map((p) => (p.success ? p.data.assigneeUserId : null)));
 
@@ -511,6 +522,7 @@ async function planUpserts(trx: Transaction<Database>, caller: RecordCaller, row
       if (seen.has(input.email)) return failed([{ field: 'email', message: `The email ${input.email} is also in row ${seen.get(input.email)}.` }]);
       seen.set(input.email, row);
     }
+    if (input.email && suppressed.has(input.email.toLowerCase())) return { ...failed([{ field: 'email', message: SUPPRESSED_MESSAGE }]), suppressed: true };
     const match = input.email ? byEmail.get(input.email) : undefined;
     const state: ContactState = match ? { ...EMPTY_STATE, ...match, assignee_user_id: match.linked ? match.assignee_user_id : null, linkValues: match.linked ? (match.linkValues ?? {}) : {} } : EMPTY_STATE;
     if (match?.linked) {
@@ -548,6 +560,8 @@ async function planUpserts(trx: Transaction<Database>, caller: RecordCaller, row
 export async function upsertContacts(trx: Transaction<Database>, caller: RecordCaller, rows: Record<string, unknown>[]) {
   const { results, writes } = await planUpserts(trx, caller, rows);
   await withEmailConflicts(null, () => writeContacts(trx, caller, writes));
+  // An erasure that committed since the rows were planned: the whole write is refused (a retry then refuses the row alone).
+  await refuseSuppressed(trx, caller.place.organisationId, writes.inserts.map((w) => w.state.email));
   const count = (status: BulkResult['status']) => results.filter((r) => r.status === status).length;
   return { results, created: count('created'), updated: count('updated'), linked: count('linked'), failed: count('error') };
 }

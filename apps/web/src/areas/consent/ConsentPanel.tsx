@@ -4,6 +4,7 @@ import { Dialog } from '../../ui/Dialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { formatDateTime } from '../../ui/formatDate';
+import { PersonalDataActions } from '../records/PersonalDataActions';
 import { mayEditRecord } from '../records/recordAccess';
 import { contactName } from '../records/RemoveContactDialog';
 import type { WorkspaceEntry } from '../records/WorkspacePicker';
@@ -168,6 +169,7 @@ export function ContactRecordDialog(props: { workspace: WorkspaceEntry; contactI
     <Dialog title={contact.data ? contactName(contact.data) : 'Contact'} onClose={props.onClose} wide>
       <ErrorMessage error={contact.error} />
       {contact.data && <ConsentPanel workspace={workspace} contactId={contactId} mayEdit={mayEditRecord(workspace, props.userId, contact.data)} />}
+      {contact.data && <PersonalDataActions workspace={workspace} contact={contact.data} onErased={props.onClose} />}
       <div className="dialog-actions">
         <button type="button" className="button" onClick={props.onClose}>
           Close

@@ -6,7 +6,8 @@ import { type Actor, recordAudit } from '../../audit/record.js';
 import { planContactUpserts, type RecordCaller } from '../contacts.js';
 import { visibleDefinitions } from '../filters.js';
 import { firstRecords, type CsvRecord, type Delimiter } from './csv-file.js';
-import { problemsByColumn, type ResolvedColumn, resolveMapping, rowFromCells, suggestMapping, type ImportProblem } from './mapping.js';
+import type { ImportedConsent } from '../../consent/imported.js';
+import { consentLabel, type ImportCategory, problemsByColumn, type ResolvedColumn, resolveMapping, rowFromCells, suggestMapping, type ImportProblem } from './mapping.js';
 import { BUILT_IN_LABELS, type ColumnTarget, IMPORT_BUILT_INS, type ImportStatus, MAX_ACTIVE_IMPORTS, PREVIEW_ROWS, SAMPLE_ROWS } from './schemas.js';
 
 /**
@@ -69,28 +70,49 @@ function assertUploaded(row: ImportRow) {
   if (row.state === 'uploading') throw new AppError('CONFLICT', 'The file is still being uploaded.');
 }
 
-/** Everything a column can be mapped to here: the built-ins, then the fields in their order. */
+/** The workspace's email categories, for consent columns (archived ones too: they take opt-outs). */
+export async function importCategories(db: Db | Transaction<Database>, workspaceId: string): Promise<ImportCategory[]> {
+  return db
+    .selectFrom('email_categories')
+    .select(['id', 'name', sql<boolean>`archived_at is not null`.as('archived')])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('position')
+    .orderBy('name')
+    .execute();
+}
+
+/** Everything a column can be mapped to here: the built-ins, the fields in their order, then consent. */
 async function mappingTargets(db: Db, caller: RecordCaller) {
-  const fields = await visibleDefinitions(db, caller.place, 'contact');
+  const [fields, categories] = await Promise.all([visibleDefinitions(db, caller.place, 'contact'), importCategories(db, caller.place.workspaceId)]);
+  const choice = ['subscribed', 'unsubscribed'];
   const targets = [
     ...IMPORT_BUILT_INS.map((builtIn) => ({ target: { builtIn }, label: BUILT_IN_LABELS[builtIn], type: builtIn === 'email' ? 'email' : 'text', required: false, options: [] as string[] })),
     ...fields.map((f) => ({ target: { field: f.key }, label: f.label, type: f.type, required: f.required, options: f.options.filter((o) => !o.archived).map((o) => o.label) })),
+    { target: { consent: 'global' as const }, label: consentLabel({ level: 'global' }), type: 'consent', required: false, options: ['yes', 'no'] },
+    { target: { consent: 'workspace' as const }, label: consentLabel({ level: 'workspace' }), type: 'consent', required: false, options: [...choice, 'neutral'] },
+    ...categories.map((category) => ({
+      target: { consent: 'category' as const, categoryId: category.id },
+      label: consentLabel({ level: 'category', category }) + (category.archived ? ' (archived)' : ''),
+      type: 'consent',
+      required: false,
+      options: category.archived ? ['unsubscribed'] : choice,
+    })),
   ];
-  return { fields, targets };
+  return { fields, categories, targets };
 }
 
 /** The headers, the first rows, what the columns can be mapped to, and a guess at the mapping. */
 export async function inspectImport(db: Db, caller: RecordCaller, importId: string) {
   const row = await findImport(db, caller, importId);
   assertUploaded(row);
-  const [records, { fields, targets }] = await Promise.all([firstRecords(db, row.id, row.delimiter, SAMPLE_ROWS), mappingTargets(db, caller)]);
+  const [records, { fields, categories, targets }] = await Promise.all([firstRecords(db, row.id, row.delimiter, SAMPLE_ROWS), mappingTargets(db, caller)]);
   return {
     import: toImportStatus(row),
     delimiter: row.delimiter,
     headers: row.headers,
     rows: records.slice(1).map((r) => r.cells),
     targets,
-    suggestedMapping: (row.mapping as ColumnTarget[] | null) ?? suggestMapping(row.headers, fields),
+    suggestedMapping: (row.mapping as ColumnTarget[] | null) ?? suggestMapping(row.headers, fields, categories),
   };
 }
 
@@ -98,6 +120,8 @@ export async function inspectImport(db: Db, caller: RecordCaller, importId: stri
 export interface PlannedRecord {
   record: CsvRecord;
   row: Record<string, unknown> | null;
+  /** What the row's consent columns ask for (applied once the row is written). */
+  consent: ImportedConsent | null;
   problems: ImportProblem[];
 }
 
@@ -110,16 +134,16 @@ export function planRecords(records: CsvRecord[], headers: string[], columns: Re
   const emailColumn = columns.find((c) => 'builtIn' in c && c.builtIn === 'email');
   return records.map((record) => {
     const converted = rowFromCells(record.cells, headers.length, columns);
-    if ('problem' in converted) return { record, row: null, problems: [{ column: null, field: 'row', message: converted.problem }] };
+    if ('problem' in converted) return { record, row: null, consent: null, problems: [{ column: converted.column ?? null, field: converted.field ?? 'row', message: converted.problem }] };
     const email = emailColumn ? record.cells[emailColumn.index]!.trim().toLowerCase() : '';
     if (email) {
       const first = firstRowOf.get(email);
       if (first !== undefined) {
-        return { record, row: null, problems: [{ column: emailColumn!.index, field: 'email', message: `The email ${email} is also in row ${first}; a file may hold each person once.` }] };
+        return { record, row: null, consent: null, problems: [{ column: emailColumn!.index, field: 'email', message: `The email ${email} is also in row ${first}; a file may hold each person once.` }] };
       }
       firstRowOf.set(email, record.rowNumber);
     }
-    return { record, row: converted.row, problems: [] };
+    return { record, row: converted.row, consent: converted.consent, problems: [] };
   });
 }
 
@@ -131,8 +155,12 @@ export function planRecords(records: CsvRecord[], headers: string[], columns: Re
 export async function previewImport(db: Db, caller: RecordCaller, importId: string, mapping: ColumnTarget[]) {
   const row = await findImport(db, caller, importId);
   assertUploaded(row);
-  const [records, fields] = await Promise.all([firstRecords(db, row.id, row.delimiter as Delimiter, PREVIEW_ROWS), visibleDefinitions(db, caller.place, 'contact')]);
-  const columns = resolveMapping(row.headers, mapping, fields);
+  const [records, fields, categories] = await Promise.all([
+    firstRecords(db, row.id, row.delimiter as Delimiter, PREVIEW_ROWS),
+    visibleDefinitions(db, caller.place, 'contact'),
+    importCategories(db, caller.place.workspaceId),
+  ]);
+  const columns = resolveMapping(row.headers, mapping, fields, categories);
   const planned = planRecords(records.slice(1), row.headers, columns, new Map());
   const valid = planned.filter((p) => p.row !== null);
   const results = valid.length ? await planContactUpserts(db, caller, valid.map((p) => p.row!)) : [];
@@ -157,7 +185,7 @@ export async function startImport(deps: { db: Db; jobs: JobQueue }, actor: Actor
     assertUploaded(row);
     if (row.state !== 'uploaded') throw new AppError('CONFLICT', 'This import has already been started.');
     const fields = await visibleDefinitions(trx, caller.place, 'contact');
-    const columns = resolveMapping(row.headers, mapping, fields);
+    const columns = resolveMapping(row.headers, mapping, fields, await importCategories(trx, caller.place.workspaceId));
     const { active } = await trx
       .selectFrom('contact_imports')
       .select((eb) => eb.fn.countAll<number>().as('active'))
@@ -183,7 +211,7 @@ export async function startImport(deps: { db: Db; jobs: JobQueue }, actor: Actor
       after: {
         fileName: row.file_name,
         totalRows: row.total_rows,
-        columns: columns.map((c) => ({ column: c.header, to: 'builtIn' in c ? c.builtIn : c.field.key })),
+        columns: columns.map((c) => ({ column: c.header, to: 'builtIn' in c ? c.builtIn : 'field' in c ? c.field.key : consentLabel(c.consent) })),
       },
     });
     return toImportStatus(started);

@@ -9,7 +9,8 @@ import { notifyImportFinished } from '../../notifications/events.js';
 import { type RecordCaller, upsertContacts } from '../contacts.js';
 import { visibleDefinitions } from '../filters.js';
 import { type CsvRecord, storedRecords } from './csv-file.js';
-import { type ImportRow, planRecords } from './imports.js';
+import { applyImportedConsent } from '../../consent/imported.js';
+import { importCategories, type ImportRow, planRecords } from './imports.js';
 import { problemsByColumn, type ResolvedColumn, rejectionText, resolveMapping } from './mapping.js';
 import { BATCH_ROWS, type ColumnTarget, UPSERT_SLICE } from './schemas.js';
 
@@ -44,7 +45,7 @@ export async function runContactImport(deps: ImportJobDeps, importId: string): P
   const caller: RecordCaller = { place: { organisationId: row.organisation_id, workspaceId: row.workspace_id, kind: access.kind }, userId: row.created_by!, role: access.role };
   let columns: ResolvedColumn[];
   try {
-    columns = resolveMapping(row.headers, row.mapping as ColumnTarget[], await visibleDefinitions(db, caller.place, 'contact'));
+    columns = resolveMapping(row.headers, row.mapping as ColumnTarget[], await visibleDefinitions(db, caller.place, 'contact'), await importCategories(db, caller.place.workspaceId));
   } catch (error) {
     // A mapped field was deleted while the import waited.
     if (!(error instanceof AppError)) throw error;
@@ -133,8 +134,20 @@ async function commitBatch(db: Db, row: ImportRow, caller: RecordCaller, columns
       const valid = planned.filter((p) => p.row !== null);
       const outcome = valid.length ? await upsertContacts(trx, caller, valid.map((p) => p.row!)) : null;
       valid.forEach((p, i) => (p.problems = problemsByColumn(outcome!.results[i]!.errors, columns)));
+      // The consent columns of the rows written, recorded in the history as coming from the import.
+      const consent = valid.flatMap((p, i) => {
+        const contactId = outcome!.results[i]!.contactId;
+        return p.consent && contactId && p.problems.length === 0 ? [{ contactId, consent: p.consent }] : [];
+      });
+      if (consent.length) {
+        const author = { organisationId: row.organisation_id, source: 'import' as const, userId: row.created_by, apiKeyId: row.api_key_id };
+        await applyImportedConsent(trx, author, row.workspace_id, consent);
+      }
+      // A row of a person erased on request is reported without its cells: the report must not keep them.
+      const suppressed = new Set(valid.filter((_, i) => outcome!.results[i]!.suppressed));
       for (const p of planned) {
-        if (p.problems.length) rejected.push({ import_id: row.id, row_number: p.record.rowNumber, cells: JSON.stringify(p.record.cells), error: rejectionText(p.problems, row.headers) });
+        const cells = suppressed.has(p) ? p.record.cells.map(() => '') : p.record.cells;
+        if (p.problems.length) rejected.push({ import_id: row.id, row_number: p.record.rowNumber, cells: JSON.stringify(cells), error: rejectionText(p.problems, row.headers) });
       }
       counts.created += outcome?.created ?? 0;
       counts.updated += outcome?.updated ?? 0;

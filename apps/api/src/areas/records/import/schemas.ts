@@ -33,9 +33,19 @@ export const BUILT_IN_LABELS: Record<ImportBuiltIn, string> = {
   language: 'Language',
 };
 
-/** Where a column goes: a built-in, a custom field (by key), or nowhere (null). */
+/**
+ * A consent column: the person's global unsubscribe (a yes unsubscribes; an import never lifts
+ * one), the switch on their link to this workspace, or their choice for one of its categories.
+ */
+const consentTargetSchema = z.union([
+  z.object({ consent: z.enum(['global', 'workspace']) }).strict(),
+  z.object({ consent: z.literal('category'), categoryId: z.uuid('categoryId must be a UUID') }).strict(),
+]);
+export type ConsentTarget = z.infer<typeof consentTargetSchema>;
+
+/** Where a column goes: a built-in, a custom field (by key), a consent level, or nowhere (null). */
 export const columnTargetSchema = z
-  .union([z.object({ builtIn: z.enum(IMPORT_BUILT_INS) }).strict(), z.object({ field: z.string().min(1).max(64) }).strict()])
+  .union([z.object({ builtIn: z.enum(IMPORT_BUILT_INS) }).strict(), z.object({ field: z.string().min(1).max(64) }).strict(), consentTargetSchema])
   .nullable();
 export type ColumnTarget = z.infer<typeof columnTargetSchema>;
 
@@ -73,7 +83,12 @@ export type ImportStatus = z.infer<typeof importOutput>;
 export const importListOutput = z.object({ items: z.array(importOutput) });
 
 const targetOutput = z.object({
-  target: z.union([z.object({ builtIn: z.enum(IMPORT_BUILT_INS) }), z.object({ field: z.string() })]),
+  target: z.union([
+    z.object({ builtIn: z.enum(IMPORT_BUILT_INS) }),
+    z.object({ field: z.string() }),
+    z.object({ consent: z.enum(['global', 'workspace']) }),
+    z.object({ consent: z.literal('category'), categoryId: z.string() }),
+  ]),
   label: z.string(),
   type: z.string(),
   required: z.boolean(),

@@ -21,11 +21,17 @@ const STATE_LABELS: Record<ImportStatus['state'], string> = {
 };
 const ended = (state: ImportStatus['state']) => state === 'completed' || state === 'failed' || state === 'cancelled';
 
-/** A target as a <select> value: `builtIn:email`, `field:<key>`, or '' to ignore the column. */
-const targetValue = (target: ColumnTarget) => (!target ? '' : 'builtIn' in target ? `builtIn:${target.builtIn}` : `field:${target.field}`);
+/** A target as a <select> value: `builtIn:email`, `field:<key>`, `consent:global`, `consent:category:<id>`, or '' to ignore the column. */
+function targetValue(target: ColumnTarget): string {
+  if (!target) return '';
+  if ('builtIn' in target) return `builtIn:${target.builtIn}`;
+  if ('field' in target) return `field:${target.field}`;
+  return target.consent === 'category' ? `consent:category:${target.categoryId}` : `consent:${target.consent}`;
+}
 function targetOf(value: string): ColumnTarget {
   if (!value) return null;
   const [kind, name] = [value.slice(0, value.indexOf(':')), value.slice(value.indexOf(':') + 1)];
+  if (kind === 'consent') return name.startsWith('category:') ? { consent: 'category', categoryId: name.slice('category:'.length) } : { consent: name as 'global' | 'workspace' };
   return kind === 'builtIn' ? ({ builtIn: name } as ColumnTarget) : { field: name };
 }
 
@@ -201,6 +207,7 @@ function MapStep(props: { inspection: Inspection; mapping: ColumnTarget[]; onCha
   const { inspection, mapping } = props;
   const builtIns = inspection.targets.filter((t) => 'builtIn' in t.target);
   const custom = inspection.targets.filter((t) => 'field' in t.target);
+  const consent = inspection.targets.filter((t) => 'consent' in t.target);
   const chosen = mapping.map(targetValue).filter(Boolean);
   const emailMapped = chosen.includes('builtIn:email');
   const required = custom.filter((t) => t.required && !chosen.includes(targetValue(t.target as ColumnTarget)));
@@ -267,6 +274,16 @@ function MapStep(props: { inspection: Inspection; mapping: ColumnTarget[]; onCha
                           })}
                         </optgroup>
                       )}
+                      <optgroup label="Email consent">
+                        {consent.map((t) => {
+                          const option = targetValue(t.target as ColumnTarget);
+                          return (
+                            <option key={option} value={option} disabled={takenElsewhere(option)}>
+                              {t.label}
+                            </option>
+                          );
+                        })}
+                      </optgroup>
                     </select>
                   </td>
                 </tr>
@@ -278,6 +295,27 @@ function MapStep(props: { inspection: Inspection; mapping: ColumnTarget[]; onCha
       {!emailMapped && <p className="hint">No column is mapped to Email: every row will add a new person, even one already known.</p>}
       {required.length > 0 && <p className="hint">{`Required here, and not mapped: ${required.map((t) => t.label).join(', ')}. Rows without them will be refused.`}</p>}
       <p className="hint">Rows are matched by email: a person already in this workspace is updated (empty cells keep their values), one known elsewhere in the organisation is added here.</p>
+      <details className="hint import-consent-help">
+        <summary>Email consent columns</summary>
+        <p>Name a column so, and it is mapped for you (or choose it under “Email consent”):</p>
+        <ul>
+          <li>
+            <strong>Unsubscribed from everything</strong> (or Global unsubscribe): <code>yes</code> unsubscribes the person from all email of the organisation; <code>no</code> or
+            empty changes nothing.
+          </li>
+          <li>
+            <strong>Workspace subscription</strong>: <code>subscribed</code>, <code>unsubscribed</code> or <code>neutral</code> for this workspace.
+          </li>
+          <li>
+            <strong>Category: </strong>
+            <em>name</em>, one column per category (e.g. “Category: Newsletter”): <code>subscribed</code> or <code>unsubscribed</code> (yes / no too).
+          </li>
+        </ul>
+        <p>
+          Each change is recorded in the person’s consent history as coming from this import. An import never re-subscribes someone who unsubscribed, and never
+          lifts an unsubscribe from everything: change those on the person’s record.
+        </p>
+      </details>
       <div className="dialog-actions">
         <button type="button" className="button" onClick={props.onCancel}>
           Cancel

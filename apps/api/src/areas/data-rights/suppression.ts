@@ -1,0 +1,76 @@
+import { createHmac } from 'node:crypto';
+import { type Database, type Db, sql, type Transaction } from '@steward/db';
+import { DEVELOPMENT_SUPPRESSION_KEY } from '../../config.js';
+import { AppError } from '../../errors.js';
+
+/**
+ * The suppression list: the addresses of people erased on request (GDPR Art. 17), kept only as
+ * HMAC-SHA256(server key, "organisation id:lower-case address"), so that the organisation can
+ * refuse to create, import or mail that address again without keeping it. The key is
+ * configuration (STEWARD_SUPPRESSION_KEY), never in the database: a copy of the table alone cannot
+ * be checked against a list of addresses.
+ *
+ * The key is process-wide, set once at start by createApp and startWorkers from the configuration
+ * (the functions that need it sit deep in write paths that have no configuration at hand: the
+ * contacts upsert, the import job, the audience freeze). Until then it is the development key,
+ * which configuration never accepts in production.
+ */
+let hmacKey: Buffer = DEVELOPMENT_SUPPRESSION_KEY;
+
+export function useSuppressionKey(key: Buffer) {
+  hmacKey = key;
+}
+
+const normalised = (email: string) => email.trim().toLowerCase();
+
+export function addressHash(organisationId: string, email: string): Buffer {
+  return createHmac('sha256', hmacKey).update(`${organisationId}:${normalised(email)}`).digest();
+}
+
+/** The (normalised) addresses among `emails` that are suppressed in the organisation: one indexed query. */
+export async function suppressedAmong(db: Db | Transaction<Database>, organisationId: string, emails: (string | null | undefined)[]): Promise<Set<string>> {
+  const wanted = [...new Set(emails.filter((e): e is string => typeof e === 'string' && e.trim() !== '').map(normalised))];
+  if (wanted.length === 0) return new Set();
+  const byHash = new Map(wanted.map((email) => [addressHash(organisationId, email).toString('hex'), email]));
+  const rows = await db
+    .selectFrom('suppressed_addresses')
+    .select('address_hash')
+    .where('organisation_id', '=', organisationId)
+    .where('address_hash', 'in', [...byHash.keys()].map((hex) => Buffer.from(hex, 'hex')))
+    .execute();
+  return new Set(rows.map((r) => byHash.get(r.address_hash.toString('hex'))!));
+}
+
+/** Without the address: the message may be stored (an import's rejected rows), and must not keep it. */
+export const SUPPRESSED_MESSAGE = 'This address belongs to a person whose data was erased on request: it is suppressed, and cannot be added, imported or mailed again.';
+
+/** Refuses (409) when any of these addresses is suppressed. */
+export async function refuseSuppressed(db: Db | Transaction<Database>, organisationId: string, emails: (string | null | undefined)[]) {
+  const suppressed = await suppressedAmong(db, organisationId, emails);
+  if (suppressed.size > 0) throw new AppError('CONFLICT', SUPPRESSED_MESSAGE);
+}
+
+/**
+ * A condition for queries over `contacts as c`: the contact's address is not suppressed. The
+ * HMAC is computed by PostgreSQL from SHA-256 (RFC 2104: H(K^opad || H(K^ipad || m))), with the
+ * padded key as a bound parameter, so it matches `addressHash` without any extension.
+ * It costs nothing when the organisation has erased nobody (the first test is evaluated once),
+ * and otherwise hashes only the contacts written since a day before the first erasure: an erased
+ * address can only come back through a write after it (every write path refuses it; this is the
+ * net under a path that does not, or a write racing the erasure).
+ */
+export function notSuppressed(organisationId: string) {
+  const block = Buffer.alloc(64);
+  hmacKey.copy(block);
+  const inner = Buffer.from(block.map((b) => b ^ 0x36));
+  const outer = Buffer.from(block.map((b) => b ^ 0x5c));
+  return sql<boolean>`(
+    not exists (select 1 from suppressed_addresses s where s.organisation_id = ${organisationId}::uuid)
+    or case
+      when greatest(c.created_at, c.updated_at) < (select min(s.suppressed_at) - interval '1 day' from suppressed_addresses s where s.organisation_id = ${organisationId}::uuid) then true
+      else not exists (
+        select 1 from suppressed_addresses s
+        where s.organisation_id = ${organisationId}::uuid
+          and s.address_hash = sha256(${outer}::bytea || sha256(${inner}::bytea || convert_to(${organisationId}::text || ':' || lower(c.email), 'UTF8'))))
+    end)`;
+}
