@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { insertContacts, mailerSendWebhookEvent, postMailerSendWebhook, signMailerSendWebhook, useStewardApp } from '@steward/test-kit';
+import { insertContacts, mailerSendWebhookEvent, postMailerSendWebhook, seedOrganisation, signMailerSendWebhook, useStewardApp } from '@steward/test-kit';
 import { sql } from '@steward/db';
 import { createLogger } from '../../logger.js';
 import { type CampaignSendDeps, runCampaignSend } from '../campaigns/sending.js';
@@ -316,9 +316,14 @@ describe("MailerSend's unsubscribe and spam-complaint webhooks", () => {
   it('a spam complaint (the flat payload, no tag) opts out the people of that address who were sent a campaign; a signature from the older secret is accepted', async () => {
     const { workspaceId, news, people } = await workspaceWithPeople(1);
     await sendCampaign(workspaceId, news);
+    // The same address in another organisation that never emailed it.
+    const other = await seedOrganisation(steward.app, `Other ${randomBytes(3).toString('hex')}`);
+    const elsewhere = ok(await (other.admin.agent.trpc<{ id: string }>('contacts.create', { workspaceId: other.chapterWorkspaceId, firstName: 'Same', email: people[0]!.email.toUpperCase() }, 'mutation') as Promise<Result<{ id: string }>>));
     const response = await deliver(mailerSendWebhookEvent('activity.spam_complaint', people[0]!.email, { version: 2 }), 'old-secret-retired-soon');
     expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ handled: true, duplicate: false, unsubscribed: 1 });
     expect(await unsubscribed(people[0]!.id)).toBe(true);
+    expect(await unsubscribed(elsewhere.id)).toBe(false);
     expect(await audience(workspaceId, news)).toBe(0);
   });
 

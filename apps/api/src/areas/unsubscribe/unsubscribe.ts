@@ -262,7 +262,7 @@ export async function savePreferences(db: Db, target: UnsubscribeTarget, form: P
  * unsubscribed globally in their organisation (a complaint means "stop everything"; MailerSend's own
  * unsubscribe suppresses the address for the whole sending account anyway). With the campaign the
  * message was tagged with, that campaign's recipient of the address; without it, every person with
- * that address who has been sent a campaign. The event's id is recorded in the same transaction:
+ * that address now who has been sent a campaign. The event's id is recorded in the same transaction:
  * the same event delivered again changes nothing.
  */
 export async function applyProviderOptOut(
@@ -278,15 +278,17 @@ export async function applyProviderOptOut(
       .returning('event_id')
       .executeTakeFirst();
     if (!fresh) return { duplicate: true, unsubscribed: 0 };
-    let people = trx
-      .selectFrom('campaign_recipients as r')
-      .innerJoin('contacts as c', 'c.id', 'r.contact_id')
-      .select(['c.id', 'c.organisation_id as organisationId', 'c.unsubscribed_at'])
-      .distinct()
-      .where(sql<boolean>`lower(r.email) = lower(${event.email})`)
-      .where('r.state', '=', 'sent');
-    if (event.campaignId) people = people.where('r.campaign_id', '=', event.campaignId);
-    const found = await people.execute();
+    // Tagged: that campaign's recipient of the address (its unique index on the lower-cased address).
+    // Untagged: the people of that address in each organisation (its unique index per organisation)
+    // who were sent a campaign.
+    const { rows: found } = event.campaignId
+      ? await sql<{ id: string }>`
+          select r.contact_id as id from campaign_recipients r
+          where r.campaign_id = ${event.campaignId}::uuid and lower(r.email) = lower(${event.email}) and r.state = 'sent'`.execute(trx)
+      : await sql<{ id: string }>`
+          select c.id from organisations o
+          cross join lateral (select c.id from contacts c where c.organisation_id = o.id and lower(c.email) = lower(${event.email})) c
+          where exists (select 1 from campaign_recipients r where r.contact_id = c.id and r.state = 'sent')`.execute(trx);
     const ids = found.map((p) => p.id);
     if (ids.length === 0) return { duplicate: false, unsubscribed: 0 };
     const locked = await trx.selectFrom('contacts').select(['id', 'organisation_id as organisationId']).where('id', 'in', ids).where('unsubscribed_at', 'is', null).orderBy('id').forUpdate().execute();
