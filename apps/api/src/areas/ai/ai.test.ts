@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSignedInMember, type FakeAiProvider, startFakeAiProvider, useStewardApp } from '@steward/test-kit';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createKeyring, openSecret } from '../../secrets.js';
 import { resealAiKeys } from './ai-settings.js';
 
@@ -86,11 +88,27 @@ describe("the organisation's AI platform", () => {
     const unknown = await testOrganisationAi();
     expect(unknown).toMatchObject({ ok: false, failure: 'unknown_model' });
     expect(unknown.message).toContain(`${name} does not know the model "gpt-9-imaginary"`);
+    // In the provider's own words, too.
+    expect(unknown.message).toContain('does not exist or you do not have access to it');
 
     await saveOrganisationAi({ provider: kind, model: 'gpt-4o-mini', baseUrl: 'http://127.0.0.1:9/v1', apiKey: KEY });
     const unreachable = await testOrganisationAi();
     expect(unreachable).toMatchObject({ ok: false, failure: 'unreachable' });
     expect(unreachable.message).toContain('could not be reached at http://127.0.0.1:9/v1');
+  });
+
+  it('relays nothing but the status of an answer that is not a provider\'s error (the base URL may point anywhere)', async () => {
+    const other = http.createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Internal admin panel</h1><p>db password: hunter2</p>'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      await saveOrganisationAi({ provider: 'openai_compatible', model: 'llama3', baseUrl: `http://127.0.0.1:${(other.address() as AddressInfo).port}/v1` });
+      const outcome = await testOrganisationAi();
+      expect(outcome).toMatchObject({ ok: false, failure: 'refused' });
+      expect(outcome.message).toContain('but not as an OpenAI-style API does. Check the base URL');
+      expect(outcome.message).not.toMatch(/admin panel|hunter2/);
+    } finally {
+      other.close();
+    }
   });
 
   it('sends a saved key nowhere else: pointing the settings at another address needs the key again', async () => {

@@ -31,10 +31,15 @@ export function aiClient(connection: AiConnection) {
   };
 }
 
-/** A provider's own words about an error, without anything that could be the key (some echo it). */
-function providerWords(error: { message: string; error?: unknown }, apiKey: string | null): string {
+/**
+ * A provider's own words about an error, without anything that could be the key (some echo it).
+ * Only the message of a provider-shaped JSON error is repeated: whatever else answered at the base
+ * URL (an admin's choice, possibly not a model server) is not relayed, only its status.
+ */
+function providerWords(error: { error?: unknown }, apiKey: string | null): string | null {
   const body = error.error as { error?: { message?: unknown }; message?: unknown } | undefined;
-  const said = typeof body?.error?.message === 'string' ? body.error.message : typeof body?.message === 'string' ? body.message : error.message;
+  const said = typeof body?.error?.message === 'string' ? body.error.message : typeof body?.message === 'string' ? body.message : null;
+  if (said === null) return null;
   let words = said.slice(0, 300);
   if (apiKey) words = words.split(apiKey).join('[the key]');
   // Key-shaped words (sk-…, pai_…, long opaque tokens) go too, masked or not.
@@ -71,6 +76,13 @@ export async function probeAiProvider(connection: AiConnection): Promise<AiProbe
     }
     if (error instanceof OpenAI.APIError || error instanceof Anthropic.APIError) {
       const words = providerWords(error, connection.apiKey);
+      if (words === null) {
+        return {
+          ok: false,
+          failure: 'refused',
+          message: `Something answered ${error.status ?? 'an error'} at ${where}, but not as ${connection.provider === 'anthropic' ? "Anthropic's" : 'an OpenAI-style'} API does. Check the base URL${connection.provider === 'anthropic' ? '' : ' (for a compatible server it usually ends in /v1)'}.`,
+        };
+      }
       if (error.status === 401 || error.status === 403) {
         return { ok: false, failure: 'bad_key', message: `${name} refused the API key (${error.status}: ${words}). Check the key and save it again.` };
       }
