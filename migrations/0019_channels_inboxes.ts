@@ -154,4 +154,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex('conversation_messages_conversation_idx').on('conversation_messages').columns(['conversation_id', 'created_at']).execute();
+  // A provider that retries a delivery (Twilio does) adds the message once.
+  await sql`create unique index conversation_messages_inbound_external_key on conversation_messages (organisation_id, external_id) where direction = 'inbound' and external_id is not null`.execute(db);
 }

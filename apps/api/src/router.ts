@@ -10,6 +10,9 @@ import { companiesRouter, contactsRouter, dealsRouter } from './areas/records/ro
 import { consentRouter, emailCategoriesRouter } from './areas/consent/router.js';
 import { campaignsRouter } from './areas/campaigns/router.js';
 import { pipelineRouter } from './areas/pipeline/router.js';
+import { channelsRouter } from './areas/channels/router.js';
+import { inboxesRouter } from './areas/inboxes/router.js';
+import { conversationsRouter } from './areas/conversations/router.js';
 import { teamRouter } from './areas/team/router.js';
 import { webhooksRouter } from './areas/webhooks/router.js';
 import { aiRouter, workspaceAiRouter } from './areas/ai/router.js';
@@ -39,6 +42,9 @@ export const appRouter = router({
   campaigns: campaignsRouter,
   team: teamRouter,
   pipeline: pipelineRouter,
+  channels: channelsRouter,
+  inboxes: inboxesRouter,
+  conversations: conversationsRouter,
   webhooks: webhooksRouter,
   notifications: notificationsRouter,
 });

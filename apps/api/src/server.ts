@@ -24,6 +24,7 @@ import { unsubscribeRoutes } from './areas/unsubscribe/routes.js';
 import { contactImportFiles } from './areas/records/import/routes.js';
 import { createMetrics, metricsRoute } from './metrics.js';
 import { CALLBACK_PATH, oauthCallbackRoute } from './oauth-connect/index.js';
+import { twilioWebhookRoutes } from './areas/conversations/twilio-webhook.js';
 import type { Context } from './trpc.js';
 import { useSuppressionKey } from './areas/data-rights/suppression.js';
 
@@ -108,6 +109,8 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
 
   // Campaign emails' links and MailerSend's webhooks: signed, cookie-less, before the CSRF check.
   app.use(unsubscribeRoutes({ db, config, keyring, logger }));
+  // Twilio signs its requests (X-Twilio-Signature) and sends no cookie: before the CSRF check.
+  app.use(twilioWebhookRoutes({ db, config, keyring, logger }));
   app.use(cookieParser());
   app.use(csrfProtection(config.publicUrl.origin));
   // CSV files stream into PostgreSQL, so they pass before the JSON body parser and its 1 MB cap.

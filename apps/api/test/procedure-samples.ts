@@ -3,6 +3,7 @@ import { actorFor, addMember, type TestApp } from '@steward/test-kit';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { inviteUser } from '../src/areas/users/invitations.js';
 import { storeImportFile } from '../src/areas/records/import/csv-file.js';
+import { channelSamples } from './channel-samples.js';
 import { createSubscription } from '../src/areas/webhooks/webhooks.js';
 
 export interface SampleTarget {
@@ -109,6 +110,7 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
   const stageIds = async (t: SampleTarget) =>
     (await getApp().db.selectFrom('pipeline_stages').select('id').where('workspace_id', '=', t.workspaceId).orderBy('position').execute()).map((s) => s.id);
   return {
+    ...channelSamples(getApp),
     'users.list': async (t) => ({ organisationId: t.organisationId }),
     'users.changeOrgRole': async (t) => ({ organisationId: t.organisationId, userId: (await freshMember(t)).id, orgRole: 'billing_admin' }),
     'users.setWorkspaceRoles': async (t) => ({ organisationId: t.organisationId, userId: (await freshMember(t)).id, workspaces: [{ workspaceId: t.workspaceId, role: 'viewer' }] }),

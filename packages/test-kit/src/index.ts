@@ -3,6 +3,8 @@ export * from './http.js';
 export * from './app.js';
 export * from './oidc.js';
 export * from './oauth-provider.js';
+export * from './fake-twilio.js';
+export * from './fake-smtp.js';
 export * from './browser.js';
 export * from './fake-mailersend.js';
 export * from './mailersend-webhooks.js';

@@ -46,6 +46,8 @@ export const WORKSPACE_PERMISSIONS = {
   'notifications.preferences': ['viewer', 'member', 'admin'],
   /** Members, fields, categories, API keys, general settings, pipeline, inboxes… */
   'workspace.settings': ['admin'],
+  /** Work an inbox's conversations: take in messages over the API, assign, reply, resolve. */
+  'conversations.handle': ['member', 'admin'],
 } as const satisfies Record<string, readonly WorkspaceRole[]>;
 
 export type OrgPermission = keyof typeof ORG_PERMISSIONS;

@@ -1,0 +1,174 @@
+import { type Database, sql, type Transaction } from '@steward/db';
+import { notFound } from '../../errors.js';
+import { type Actor, recordAudit } from '../audit/record.js';
+import { type BusinessHours, isWithinBusinessHours, slaDueAt } from '../inboxes/business-hours.js';
+import { pickAssignee, lockInbox, type LockedInbox } from './assignment.js';
+import { deliverOutbound, type OutboundDeps, recordOutbound } from './outbound.js';
+
+/**
+ * An inbound message — from Twilio's SMS webhook, the REST endpoint, or a mailbox — opens a
+ * conversation with the matching contact (created if new) or continues the open one, assigns a
+ * new conversation by the inbox's rule, stamps its SLA due times, and sends the out-of-office
+ * reply once when it arrives outside business hours.
+ */
+
+export interface InboundMessage {
+  inboxId: string;
+  /** Where it came in (null: the REST endpoint). */
+  channelId: string | null;
+  from: { email?: string | null; phone?: string | null; name?: string | null };
+  subject?: string | null;
+  body: string;
+  /** The provider's message id: a redelivery of the same id is ignored. */
+  externalId?: string | null;
+}
+
+export interface InboundPlace {
+  organisationId: string;
+  workspaceId: string;
+}
+
+const digitsOf = (phone: string) => phone.replace(/[^0-9+]/g, '');
+
+/** The contact the message is from: by email, else by phone number; created (and linked to the workspace) if new. */
+async function findOrCreateContact(trx: Transaction<Database>, place: InboundPlace, from: InboundMessage['from']) {
+  const [firstName = '', ...rest] = (from.name ?? '').trim().split(/\s+/);
+  const lastName = rest.join(' ');
+  let contactId: string;
+  if (from.email) {
+    const email = from.email.trim().toLowerCase();
+    const row = await sql<{ id: string }>`
+      insert into contacts (organisation_id, email, first_name, last_name, created_in_workspace_id)
+      values (${place.organisationId}, ${email}, ${firstName}, ${lastName}, ${place.workspaceId})
+      on conflict (organisation_id, lower(email)) where email is not null do update set email = contacts.email
+      returning id`.execute(trx);
+    contactId = row.rows[0]!.id;
+    if (from.phone) await trx.updateTable('contacts').set({ phone: from.phone }).where('id', '=', contactId).where('phone', 'is', null).execute();
+  } else {
+    const phone = digitsOf(from.phone ?? '');
+    // Phone numbers are not unique in the organisation: one lock per number keeps two first messages from making two people.
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`contact-phone:${place.organisationId}:${phone}`}, 0))`.execute(trx);
+    const existing = await trx
+      .selectFrom('contacts as c')
+      .leftJoin('contact_workspaces as cw', (j) => j.onRef('cw.contact_id', '=', 'c.id').on('cw.workspace_id', '=', place.workspaceId))
+      .select('c.id')
+      .where('c.organisation_id', '=', place.organisationId)
+      .where(sql<string>`regexp_replace(c.phone, '[^0-9+]', '', 'g')`, '=', phone)
+      .orderBy(sql`cw.contact_id is null`)
+      .orderBy('c.created_at')
+      .limit(1)
+      .executeTakeFirst();
+    contactId =
+      existing?.id ??
+      (
+        await trx
+          .insertInto('contacts')
+          .values({ organisation_id: place.organisationId, phone, first_name: firstName, last_name: lastName, created_in_workspace_id: place.workspaceId })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+  }
+  await trx
+    .insertInto('contact_workspaces')
+    .values({ workspace_id: place.workspaceId, contact_id: contactId, organisation_id: place.organisationId })
+    .onConflict((oc) => oc.columns(['workspace_id', 'contact_id']).doNothing())
+    .execute();
+  return contactId;
+}
+
+const policyOf = (inbox: LockedInbox, minutes: number | null) => ({
+  minutes,
+  businessHoursOnly: inbox.sla_business_hours_only,
+  hours: inbox.business_hours as BusinessHours | null,
+  timeZone: inbox.timezone,
+});
+
+export interface InboundOutcome {
+  conversationId: string;
+  messageId: string | null;
+  created: boolean;
+  duplicate: boolean;
+  assigneeUserId: string | null;
+  outOfOfficeSent: boolean;
+}
+
+/** `actor`: who handed the message in over the API (audited); null for a provider's webhook. */
+export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPlace, message: InboundMessage, actor: Actor | null = null, now = new Date()): Promise<InboundOutcome> {
+  const result = await deps.db.transaction().execute(async (trx) => {
+    // Every arrival in an inbox takes its lock first: assignment, "one open conversation per
+    // contact" and the out-of-office "once" are then decided one message at a time, on any process.
+    const inbox = await lockInbox(trx, message.inboxId);
+    if (!inbox || inbox.organisation_id !== place.organisationId || inbox.workspace_id !== place.workspaceId) throw notFound('Inbox');
+    if (message.externalId) {
+      const seen = await trx
+        .selectFrom('conversation_messages')
+        .select('conversation_id')
+        .where('organisation_id', '=', place.organisationId)
+        .where('direction', '=', 'inbound')
+        .where('external_id', '=', message.externalId)
+        .executeTakeFirst();
+      if (seen) return { conversationId: seen.conversation_id, messageId: null, created: false, duplicate: true, assigneeUserId: null, outOfOffice: null };
+    }
+    const contactId = await findOrCreateContact(trx, place, message.from);
+    let conversation = await trx
+      .selectFrom('conversations')
+      .select(['id', 'assignee_user_id', 'first_responded_at', 'awaiting_reply_since', 'out_of_office_sent_at'])
+      .where('inbox_id', '=', inbox.id)
+      .where('contact_id', '=', contactId)
+      .where('status', '=', 'open')
+      .forUpdate()
+      .executeTakeFirst();
+    const created = !conversation;
+    if (!conversation) {
+      const assignee = await pickAssignee(trx, inbox);
+      conversation = await trx
+        .insertInto('conversations')
+        .values({
+          organisation_id: place.organisationId,
+          workspace_id: place.workspaceId,
+          inbox_id: inbox.id,
+          contact_id: contactId,
+          channel_id: message.channelId,
+          assignee_user_id: assignee,
+          subject: message.subject ?? null,
+          last_message_at: now,
+          awaiting_reply_since: now,
+          first_response_due_at: slaDueAt(policyOf(inbox, inbox.sla_first_response_minutes), now),
+          resolution_due_at: slaDueAt(policyOf(inbox, inbox.sla_resolution_minutes), now),
+          created_at: now,
+        })
+        .returning(['id', 'assignee_user_id', 'first_responded_at', 'awaiting_reply_since', 'out_of_office_sent_at'])
+        .executeTakeFirstOrThrow();
+    } else {
+      // The contact writes again after our reply: the next-response clock starts.
+      const startsWaiting = conversation.awaiting_reply_since === null;
+      await trx
+        .updateTable('conversations')
+        .set({
+          last_message_at: now,
+          updated_at: now,
+          ...(startsWaiting ? { awaiting_reply_since: now, next_response_due_at: conversation.first_responded_at ? slaDueAt(policyOf(inbox, inbox.sla_next_response_minutes), now) : null } : {}),
+        })
+        .where('id', '=', conversation.id)
+        .execute();
+    }
+    const inserted = await trx
+      .insertInto('conversation_messages')
+      .values({ organisation_id: place.organisationId, conversation_id: conversation.id, direction: 'inbound', body: message.body, external_id: message.externalId ?? null, delivery: 'received', created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    let outOfOffice: string | null = null;
+    const closed = inbox.business_hours !== null && !isWithinBusinessHours(inbox.business_hours as BusinessHours, inbox.timezone, now);
+    if (closed && inbox.out_of_office_message && conversation.out_of_office_sent_at === null) {
+      await trx.updateTable('conversations').set({ out_of_office_sent_at: now }).where('id', '=', conversation.id).execute();
+      outOfOffice = await recordOutbound(trx, { organisationId: place.organisationId, conversationId: conversation.id, body: inbox.out_of_office_message, kind: 'out_of_office', authorUserId: null });
+    }
+    if (actor) {
+      await recordAudit(trx, actor, { ...place, action: 'conversations.receive', targetType: 'conversation', targetId: conversation.id, after: { messageId: inserted.id, created, assigneeUserId: conversation.assignee_user_id } });
+    }
+    return { conversationId: conversation.id, messageId: inserted.id, created, duplicate: false, assigneeUserId: conversation.assignee_user_id, outOfOffice };
+  });
+  if (result.outOfOffice) await deliverOutbound(deps, result.outOfOffice);
+  return { conversationId: result.conversationId, messageId: result.messageId, created: result.created, duplicate: result.duplicate, assigneeUserId: result.assigneeUserId, outOfOfficeSent: Boolean(result.outOfOffice) };
+}
