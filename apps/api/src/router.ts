@@ -15,6 +15,7 @@ import { inboxesRouter } from './areas/inboxes/router.js';
 import { conversationsRouter } from './areas/conversations/router.js';
 import { teamRouter } from './areas/team/router.js';
 import { webhooksRouter } from './areas/webhooks/router.js';
+import { connectedAppsRouter } from './areas/connected-apps/router.js';
 import { aiRouter, workspaceAiRouter } from './areas/ai/router.js';
 import { notificationsRouter } from './areas/notifications/router.js';
 import { dataRightsRouter } from './areas/data-rights/router.js';
@@ -46,6 +47,7 @@ export const appRouter = router({
   inboxes: inboxesRouter,
   conversations: conversationsRouter,
   webhooks: webhooksRouter,
+  connectedApps: connectedAppsRouter,
   notifications: notificationsRouter,
 });
 

@@ -5,6 +5,8 @@ import { inviteUser } from '../src/areas/users/invitations.js';
 import { storeImportFile } from '../src/areas/records/import/csv-file.js';
 import { channelSamples } from './channel-samples.js';
 import { createSubscription } from '../src/areas/webhooks/webhooks.js';
+import { OAUTH_PROVIDER_DEFINITIONS } from '../src/oauth-connect/index.js';
+import { insertConnection } from '../src/oauth-connect/connections.js';
 
 export interface SampleTarget {
   organisationId: string;
@@ -66,6 +68,22 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
   /** A webhook of the target workspace to a port nothing listens on (a test event fails fast). */
   const freshWebhook = async (t: SampleTarget) =>
     (await createSubscription(getApp(), actorFor(t.admin), { organisationId: t.organisationId, workspaceId: t.workspaceId }, { url: 'http://127.0.0.1:9/hook', events: ['contact.created'] })).subscription.id;
+  /** A HubSpot connection of the target workspace without a refresh token (renewing it needs no network: it asks for reconnection). */
+  const freshAppConnection = async (t: SampleTarget) => {
+    await getApp().db.transaction().execute((trx) =>
+      insertConnection(trx, getApp().keyring, {
+        organisationId: t.organisationId,
+        workspaceId: t.workspaceId,
+        provider: 'hubspot',
+        purpose: 'app',
+        account: 'sample@example.org',
+        scopes: ['oauth'],
+        tokens: { accessToken: `sample-access-${unique()}`, refreshToken: null, expiresAt: null, scopes: null },
+        connectedBy: t.admin.id,
+      }),
+    );
+    return 'hubspot';
+  };
   /** An email category of the target workspace, written directly (archived when asked). */
   const freshCategory = async (t: SampleTarget, archived = false) =>
     (
@@ -253,6 +271,14 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'webhooks.delete': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
     'webhooks.sendTestEvent': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
     'webhooks.deliveries': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
+    'connectedApps.list': async (t) => ({ workspaceId: t.workspaceId }),
+    'connectedApps.connect': async (t) => {
+      // Connecting needs the app's OAuth client on the server; these test apps start without one.
+      getApp().config.oauthProviders.hubspot ??= { ...OAUTH_PROVIDER_DEFINITIONS.hubspot, id: 'hubspot', clientId: 'sample-client', clientSecret: 'sample-secret' };
+      return { workspaceId: t.workspaceId, app: 'hubspot', returnTo: '/' };
+    },
+    'connectedApps.refresh': async (t) => ({ workspaceId: t.workspaceId, app: await freshAppConnection(t) }),
+    'connectedApps.disconnect': async (t) => ({ workspaceId: t.workspaceId, app: await freshAppConnection(t) }),
     'campaigns.mergeFields': async (t) => ({ workspaceId: t.workspaceId }),
     'campaigns.list': async (t) => ({ workspaceId: t.workspaceId }),
     'campaigns.get': async (t) => ({ workspaceId: t.workspaceId, campaignId: await freshCampaign(t) }),

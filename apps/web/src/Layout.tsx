@@ -11,6 +11,7 @@ import { NotificationBell } from './areas/notifications/NotificationBell';
 import { NotificationPreferencesPage } from './areas/notifications/NotificationPreferencesPage';
 import { NotificationsPage } from './areas/notifications/NotificationsPage';
 import { WebhooksPage } from './areas/webhooks/WebhooksPage';
+import { ConnectedAppsPage } from './areas/connected-apps/ConnectedAppsPage';
 import { CompaniesPage } from './areas/records/CompaniesPage';
 import { ContactsPage } from './areas/records/ContactsPage';
 import { ImportCsvButton } from './areas/records/import/ImportDialog';
@@ -76,6 +77,7 @@ const AREAS: Area[] = [
   },
   // A workspace's outgoing webhooks, for its admins (the page says so to others).
   { path: 'webhooks', label: 'Webhooks', render: (org) => <WebhooksPage key={org.id} organisation={org} /> },
+  { path: 'connected-apps', label: 'Connected apps', render: (org) => <ConnectedAppsPage key={org.id} organisation={org} /> },
   { path: 'api-keys', label: 'API keys', permission: 'apiKeys.manageOwn', render: (org) => <ApiKeysPage key={org.id} organisation={org} /> },
   { path: 'integrations', label: 'Integrations', permission: 'integrations.manage', render: (org) => <IntegrationsPage key={org.id} organisation={org} /> },
   { path: 'audit', label: 'Audit log', permission: 'audit.view', render: (org) => <AuditLogPage key={org.id} organisation={org} /> },
