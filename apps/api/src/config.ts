@@ -48,6 +48,11 @@ const environmentSchema = z.object({
   SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   JOB_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   METRICS_TOKEN: optionalString,
+  /** Billing through Stripe; without these every organisation runs on the unlimited Self-hosted plan. */
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  /** Where the Stripe API is (a stand-in in tests); Stripe's own by default. */
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Outgoing webhooks: retries after a failed attempt (each delay doubles from the first, up to the maximum). */
   WEBHOOK_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(10),
   WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
@@ -101,6 +106,8 @@ export interface Config {
   signInRateLimitPerMinute: number;
   /** Bearer token that `/metrics` asks for; unset: no metrics are served. */
   metricsToken: string | undefined;
+  /** The billing provider; null on a self-hosted install (the unlimited Self-hosted plan). */
+  billing: { provider: 'stripe'; secretKey: string; webhookSecret: string; apiUrl: URL | null } | null;
   /** Outgoing webhooks (areas/webhooks): retries, timeout, automatic disabling, SSRF guard. */
   webhooks: { retryLimit: number; retryDelaySeconds: number; retryDelayMaxSeconds: number; timeoutSeconds: number; disableAfterFailedDeliveries: number; allowPrivateTargets: boolean };
   /** OAuth providers for channels and connected apps (OAUTH_<PROVIDER>_*; see oauth-connect/providers.ts). */
@@ -151,6 +158,9 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
   }
   const suppressionKey = e.STEWARD_SUPPRESSION_KEY ? Buffer.from(e.STEWARD_SUPPRESSION_KEY, 'base64') : DEVELOPMENT_SUPPRESSION_KEY;
   if (suppressionKey.length !== 32) throw new ConfigError('STEWARD_SUPPRESSION_KEY must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`).');
+  if ((e.STRIPE_SECRET_KEY === undefined) !== (e.STRIPE_WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError('Set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (billing through Stripe), or neither (a self-hosted install).');
+  }
   if (production && publicUrl.protocol !== 'https:') {
     throw new ConfigError('Production needs an https PUBLIC_URL.');
   }
@@ -185,6 +195,10 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     },
     signInRateLimitPerMinute: e.SIGN_IN_RATE_LIMIT_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN,
+    billing:
+      e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+        ? { provider: 'stripe', secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ? new URL(e.STRIPE_API_URL) : null }
+        : null,
     webhooks: {
       retryLimit: e.WEBHOOK_RETRY_LIMIT,
       retryDelaySeconds: e.WEBHOOK_RETRY_DELAY_SECONDS,

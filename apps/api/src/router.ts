@@ -19,9 +19,13 @@ import { connectedAppsRouter } from './areas/connected-apps/router.js';
 import { aiRouter, workspaceAiRouter } from './areas/ai/router.js';
 import { notificationsRouter } from './areas/notifications/router.js';
 import { dataRightsRouter } from './areas/data-rights/router.js';
+import { organisationsRouter } from './areas/organisations/router.js';
+import { billingRouter } from './areas/billing/router.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
+  organisations: organisationsRouter,
+  billing: billingRouter,
   me: meQuery,
   users: usersRouter,
   invitations: invitationsRouter,

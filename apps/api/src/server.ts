@@ -26,6 +26,7 @@ import { createMetrics, metricsRoute } from './metrics.js';
 import { CALLBACK_PATH, oauthCallbackRoute } from './oauth-connect/index.js';
 import { twilioWebhookRoutes } from './areas/conversations/twilio-webhook.js';
 import type { Context } from './trpc.js';
+import { BILLING_WEBHOOK_PATH, billingWebhookRoute } from './areas/billing/webhook-route.js';
 import { useSuppressionKey } from './areas/data-rights/suppression.js';
 
 declare module 'express-serve-static-core' {
@@ -111,6 +112,8 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   app.use(unsubscribeRoutes({ db, config, keyring, logger }));
   // Twilio signs its requests (X-Twilio-Signature) and sends no cookie: before the CSRF check.
   app.use(twilioWebhookRoutes({ db, config, keyring, logger }));
+  // The billing provider signs the exact bytes it sends: its route reads the body raw, before any parser.
+  app.use(BILLING_WEBHOOK_PATH, billingWebhookRoute({ db, config, logger }));
   app.use(cookieParser());
   app.use(csrfProtection(config.publicUrl.origin));
   // CSV files stream into PostgreSQL, so they pass before the JSON body parser and its 1 MB cap.

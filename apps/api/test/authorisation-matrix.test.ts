@@ -23,6 +23,7 @@ const procedures = (appRouter as unknown as { _def: { procedures: Record<string,
 /** Procedures that are deliberately not organisation- or workspace-scoped, and why. */
 const UNSCOPED: Record<string, string> = {
   me: 'the caller themself',
+  'organisations.create': 'anyone signed in may create an organisation, and becomes its admin',
   'invitations.preview': 'the invitee is not a member yet; the token is the authority',
   'invitations.accept': 'the invitee is not a member yet; the token is the authority',
 };
@@ -50,7 +51,8 @@ const ACTORS: Actor[] = [
   { name: 'admin of another organisation', orgRole: 'admin', outsider: true },
 ];
 
-const steward = useStewardApp({ workers: false });
+// Billing procedures go through the Stripe stand-in.
+const steward = useStewardApp({ workers: false, fakeStripe: true });
 let home: SeededOrganisation;
 let other: SeededOrganisation;
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { actorFor, addMember, type TestApp } from '@steward/test-kit';
+import { actorFor, addMember, subscribeOrganisation, type TestApp } from '@steward/test-kit';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { inviteUser } from '../src/areas/users/invitations.js';
 import { storeImportFile } from '../src/areas/records/import/csv-file.js';
@@ -125,6 +125,25 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
+  /**
+   * A new organisation where the caller has the role they hold in the target one (none for an
+   * outsider): for samples that delete an organisation or change its subscription.
+   */
+  const freshOrganisation = async (t: SampleTarget, options: { subscription?: 'live' | 'cancelling'; scheduledForDeletion?: boolean } = {}) => {
+    const app = getApp();
+    const name = `Sample org ${unique()}`;
+    const org = await app.db
+      .insertInto('organisations')
+      .values({ name, ...(options.scheduledForDeletion && { deletion_requested_at: new Date(), purge_after: new Date(Date.now() + 7 * 86_400_000) }) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await app.db.insertInto('workspaces').values({ organisation_id: org.id, kind: 'global', name: 'Global', slug: 'global' }).execute();
+    const role = await app.db.selectFrom('memberships').select('org_role').where('organisation_id', '=', t.organisationId).where('user_id', '=', t.caller.id).executeTakeFirst();
+    if (role) await app.db.insertInto('memberships').values({ organisation_id: org.id, user_id: t.caller.id, org_role: role.org_role }).execute();
+    // Without a billing provider (not every test has the stand-in) the call answers that there is none.
+    if (options.subscription && app.config.billing) await subscribeOrganisation(app, org.id, { cancelAtPeriodEnd: options.subscription === 'cancelling' });
+    return { organisationId: org.id, name };
+  };
   const stageIds = async (t: SampleTarget) =>
     (await getApp().db.selectFrom('pipeline_stages').select('id').where('workspace_id', '=', t.workspaceId).orderBy('position').execute()).map((s) => s.id);
   return {
@@ -249,6 +268,21 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
       await freshContact(t);
       return { workspaceId: t.workspaceId, filters: [{ field: 'firstName', op: 'eq', value: 'Sample' }], change: { level: 'category', categoryId: await freshCategory(t), status: 'subscribed' } };
     },
+    'organisations.get': async (t) => ({ organisationId: t.organisationId }),
+    'organisations.update': async (t) => ({ organisationId: (await freshOrganisation(t)).organisationId, name: `Renamed ${unique()}` }),
+    'organisations.updateBillingDetails': async (t) => ({ organisationId: t.organisationId, billingEmail: 'billing@example.org', billingAddress: '1 Sample Street, Lyon', taxId: 'FR 12 345678901' }),
+    'organisations.delete': async (t) => {
+      const { organisationId, name } = await freshOrganisation(t);
+      return { organisationId, confirmName: name };
+    },
+    'organisations.restore': async (t) => ({ organisationId: (await freshOrganisation(t, { scheduledForDeletion: true })).organisationId }),
+    'billing.overview': async (t) => ({ organisationId: t.organisationId }),
+    'billing.invoices': async (t) => ({ organisationId: t.organisationId }),
+    'billing.checkout': async (t) => ({ organisationId: (await freshOrganisation(t)).organisationId, planId: 'professional' }),
+    'billing.portal': async (t) => ({ organisationId: (await freshOrganisation(t)).organisationId }),
+    'billing.changePlan': async (t) => ({ organisationId: (await freshOrganisation(t, { subscription: 'live' })).organisationId, planId: 'professional' }),
+    'billing.cancel': async (t) => ({ organisationId: (await freshOrganisation(t, { subscription: 'live' })).organisationId }),
+    'billing.resume': async (t) => ({ organisationId: (await freshOrganisation(t, { subscription: 'cancelling' })).organisationId }),
     'team.list': async (t) => ({ workspaceId: t.workspaceId }),
     'team.invite': async (t) => ({ workspaceId: t.workspaceId, email: `team-invitee-${unique()}@example.org`, role: 'member' }),
     'team.setRole': async (t) => ({ workspaceId: t.workspaceId, userId: await freshTeamMember(t), role: 'viewer' }),

@@ -42,6 +42,57 @@ export interface OrganisationsTable {
   created_at: CreatedAt;
   /** Raised by a trigger on every change to the organisation's field definitions. */
   field_definitions_version: Generated<number>;
+  /** The plan whose limits apply (migrations/0018_organisations_billing.ts). */
+  plan_id: Generated<string>;
+  billing_email: string | null;
+  billing_address: string | null;
+  tax_id: string | null;
+  logo: Buffer | null;
+  logo_content_type: LogoContentType | null;
+  logo_updated_at: Timestamp | null;
+  /** Set while the organisation waits for its purge: members have no access, admins may restore it. */
+  deletion_requested_at: Timestamp | null;
+  deletion_requested_by: string | null;
+  purge_after: Timestamp | null;
+}
+
+/** Plans and their limits as data; 0 means unlimited. */
+export interface PlansTable {
+  id: string;
+  name: string;
+  rank: number;
+  seats: number;
+  workspaces: number;
+  contacts: number;
+  emails_per_month: number;
+  /** The billing provider's price (a Stripe lookup key); null when not sold online. */
+  price_lookup_key: string | null;
+  monthly_price_cents: number | null;
+  currency: string | null;
+  contact_sales: Generated<boolean>;
+}
+
+/** The organisation's subscription as the billing provider last described it. */
+export interface BillingSubscriptionsTable {
+  organisation_id: string;
+  provider: string;
+  customer_id: string;
+  subscription_id: string | null;
+  plan_id: string | null;
+  status: string | null;
+  cancel_at_period_end: Generated<boolean>;
+  current_period_end: Timestamp | null;
+  payment_method: string | null;
+  updated_at: Generated<Date>;
+}
+
+/** A billing provider's event, kept by its id so that it is applied once. */
+export interface BillingEventsTable {
+  event_id: string;
+  type: string;
+  organisation_id: string | null;
+  received_at: CreatedAt;
+  processed_at: Timestamp | null;
 }
 
 export interface WorkspacesTable {
@@ -507,6 +558,9 @@ export interface Database extends ChannelsTables {
   oauth_accounts: OAuthAccountsTable;
   sessions: SessionsTable;
   organisations: OrganisationsTable;
+  plans: PlansTable;
+  billing_subscriptions: BillingSubscriptionsTable;
+  billing_events: BillingEventsTable;
   workspaces: WorkspacesTable;
   memberships: MembershipsTable;
   workspace_memberships: WorkspaceMembershipsTable;

@@ -7,6 +7,7 @@ export * from './fake-twilio.js';
 export * from './fake-smtp.js';
 export * from './browser.js';
 export * from './fake-mailersend.js';
+export * from './fake-stripe.js';
 export * from './mailersend-webhooks.js';
 export * from './seed.js';
 export * from './process.js';

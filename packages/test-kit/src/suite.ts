@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from './app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startFakeMailerSend, type FakeMailerSend } from './fake-mailersend.js';
 import { startOidcServer, type OidcServer } from './oidc.js';
+import { startFakeStripe, type FakeStripe } from './fake-stripe.js';
 import { startOAuthProvider, type OAuthProvider } from './oauth-provider.js';
 import { seedOrganisation, type SeededOrganisation } from './seed.js';
 
@@ -21,6 +22,8 @@ export interface StewardAppOptions {
   fakeMailerSend?: boolean | { apiKey: string };
   /** Start a local OpenID Connect provider (`oidc`) and point Google sign-in at it. */
   fakeGoogle?: boolean;
+  /** Start the Stripe stand-in (`stripe`), bill through it, and send its events to the app's webhook. */
+  fakeStripe?: boolean;
   /** Start the OAuth provider stand-in (`oauth`) and point these providers (gmail, outlook, hubspot…) at it. */
   oauthProviders?: string[];
 }
@@ -34,6 +37,7 @@ export interface StewardApp {
   readonly org: SeededOrganisation;
   readonly mailer: FakeMailerSend;
   readonly oidc: OidcServer;
+  readonly stripe: FakeStripe;
   readonly oauth: OAuthProvider;
 }
 
@@ -62,6 +66,12 @@ export function useStewardApp(options: StewardAppOptions = {}): StewardApp {
       parts.mailer = mailer;
       Object.assign(env, typeof options.fakeMailerSend === 'object' ? mailer.env(options.fakeMailerSend.apiKey) : mailer.env());
     }
+    if (options.fakeStripe) {
+      const stripe = await startFakeStripe();
+      teardown.push(() => stripe.close());
+      parts.stripe = stripe;
+      Object.assign(env, stripe.env());
+    }
     if (options.fakeGoogle) {
       const oidc = await startOidcServer();
       teardown.push(() => oidc.stop());
@@ -78,6 +88,7 @@ export function useStewardApp(options: StewardAppOptions = {}): StewardApp {
     const app = await startTestApp({ database, workers: options.workers, env: { ...env, ...options.env } });
     teardown.push(() => app.close());
     parts.app = app;
+    if (options.fakeStripe) (parts.stripe as FakeStripe).setWebhookUrl(`${app.url}/webhooks/billing`);
 
     if (options.organisation !== undefined) parts.org = await seedOrganisation(app, options.organisation);
   });
@@ -102,6 +113,7 @@ export function useStewardApp(options: StewardAppOptions = {}): StewardApp {
     org: options.organisation === undefined ? "pass `organisation: 'Name'` to useStewardApp to seed one" : undefined,
     mailer: options.fakeMailerSend ? undefined : 'pass `fakeMailerSend: true` to useStewardApp to start one',
     oidc: options.fakeGoogle ? undefined : 'pass `fakeGoogle: true` to useStewardApp to start one',
+    stripe: options.fakeStripe ? undefined : 'pass `fakeStripe: true` to useStewardApp to start one',
     oauth: options.oauthProviders ? undefined : "pass `oauthProviders: ['gmail']` to useStewardApp to start one",
   };
   const handle = {} as StewardApp;

@@ -9,6 +9,8 @@ export const ORG_PERMISSIONS = {
   'organisation.edit': ['admin'],
   'billing.view': ['admin', 'billing_admin', 'user_admin'],
   'billing.manage': ['admin', 'billing_admin'],
+  /** Cancel the subscription at the end of its period, or undo that (seed 001: admins only). */
+  'billing.cancel': ['admin'],
   'organisation.delete': ['admin'],
   /** Invite and delete users whose organisation role is `member`. */
   'users.manageMembers': ['admin', 'user_admin'],

@@ -12,9 +12,10 @@ const denied = () => new TRPCError({ code: 'FORBIDDEN', message: 'Your role does
 
 /**
  * A procedure on one organisation. The caller's organisation role is read once; someone outside
- * the organisation gets NOT_FOUND, as if it did not exist.
+ * the organisation gets NOT_FOUND, as if it did not exist. So does everyone while the organisation
+ * is scheduled for deletion, except in the procedures marked `whileDeletionScheduled` (restore).
  */
-export function orgProcedure(permission: OrgPermission) {
+export function orgProcedure(permission: OrgPermission, options: { whileDeletionScheduled?: boolean } = {}) {
   return authedProcedure
     .meta({ access: { scope: 'organisation', permission } })
     .input(organisationIdInput)
@@ -26,9 +27,11 @@ export function orgProcedure(permission: OrgPermission) {
           : undefined
         : await ctx.db
             .selectFrom('memberships')
-            .select('org_role')
-            .where('organisation_id', '=', input.organisationId)
-            .where('user_id', '=', ctx.user.id)
+            .innerJoin('organisations', 'organisations.id', 'memberships.organisation_id')
+            .select('memberships.org_role')
+            .where('memberships.organisation_id', '=', input.organisationId)
+            .where('memberships.user_id', '=', ctx.user.id)
+            .$if(!options.whileDeletionScheduled, (q) => q.where('organisations.deletion_requested_at', 'is', null))
             .executeTakeFirst();
       if (!membership || (ctx.apiKey && ctx.apiKey.organisationId !== input.organisationId)) {
         throw new TRPCError({ code: 'NOT_FOUND', message: 'Organisation not found.' });

@@ -53,6 +53,8 @@ const standingQuery = preparedQuery(['userId', 'workspaceId'], (db, p) =>
       (eb) => globalRoleOf(eb, p.userId).as('global_role'),
     ])
     .where('w.id', '=', p.workspaceId)
+    // An organisation scheduled for deletion is closed to everyone at once (its admins restore it elsewhere).
+    .where('o.deletion_requested_at', 'is', null)
 );
 
 export interface WorkspaceAccess {

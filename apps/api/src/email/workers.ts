@@ -6,6 +6,7 @@ import { sendInvitationEmail } from '../areas/users/invitations.js';
 import { type JobQueue, QUEUES } from './jobs.js';
 import { startContactImportWorker } from '../areas/records/import/run-import.js';
 import { startCampaignSendWorker } from '../areas/campaigns/sending.js';
+import { startOrganisationPurgeWorker } from '../areas/organisations/purge.js';
 import { startNotificationWorkers } from '../areas/notifications/delivery.js';
 import { startWebhookDeliveryWorker } from '../areas/webhooks/delivery.js';
 import { useSuppressionKey } from '../areas/data-rights/suppression.js';
@@ -25,6 +26,7 @@ export async function startWorkers(deps: { db: Db; config: Config; logger: Logge
   );
   await startContactImportWorker(deps);
   await startCampaignSendWorker(deps);
+  await startOrganisationPurgeWorker(deps);
   await startNotificationWorkers(deps);
   await startWebhookDeliveryWorker(deps);
 }

@@ -2,6 +2,7 @@ import { type CampaignState, type Database, type Db, type RecipientState, sql, t
 import { type JobQueue, QUEUES } from '../../email/jobs.js';
 import { AppError, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { enforceLimit } from '../billing/limits.js';
 import { consentFilters, receivesCategory } from '../consent/effective.js';
 import { notSuppressed } from '../data-rights/suppression.js';
 import { CONTACT_BUILT_INS, contactValuesColumn } from '../records/contacts.js';
@@ -244,7 +245,9 @@ export async function freezeAudience(trx: Transaction<Database>, place: RecordPl
     insert into campaign_recipients (campaign_id, contact_id, email)
     ${audience}
     on conflict do nothing`.execute(trx);
-  return Number(result.numAffectedRows ?? 0);
+  const frozen = Number(result.numAffectedRows ?? 0);
+  await enforceLimit(trx, place.organisationId, 'emailsPerMonth', frozen);
+  return frozen;
 }
 
 function checkSendable(current: { subject: string; html_body: string; text_body: string }) {

@@ -19,13 +19,16 @@ export async function listMyOrganisations(db: Db, userId: string) {
     db
       .selectFrom('memberships')
       .innerJoin('organisations', 'organisations.id', 'memberships.organisation_id')
-      .select(['organisations.id', 'organisations.name', 'memberships.org_role as orgRole'])
+      .select(['organisations.id', 'organisations.name', 'memberships.org_role as orgRole', 'organisations.purge_after as purgeAfter'])
       .where('memberships.user_id', '=', userId)
+      // Scheduled for deletion: gone for its members at once; its admins still see it, to restore it.
+      .where((eb) => eb.or([eb('organisations.deletion_requested_at', 'is', null), eb('memberships.org_role', '=', 'admin')]))
       .orderBy('organisations.name')
       .execute(),
     db
       .selectFrom('workspaces as w')
       .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'w.organisation_id').on('m.user_id', '=', userId))
+      .innerJoin('organisations as o', (j) => j.onRef('o.id', '=', 'w.organisation_id').on('o.deletion_requested_at', 'is', null))
       .leftJoin('workspace_memberships as wm', (j) => j.onRef('wm.workspace_id', '=', 'w.id').on('wm.user_id', '=', userId))
       .select([
         'w.id',
@@ -41,8 +44,10 @@ export async function listMyOrganisations(db: Db, userId: string) {
       .orderBy('w.name')
       .execute(),
   ]);
-  return organisations.map((org) => ({
+  return organisations.map(({ purgeAfter, ...org }) => ({
     ...org,
+    /** When the organisation will be purged, if its deletion is scheduled (only its admins see it then). */
+    deletionScheduledUntil: purgeAfter ? purgeAfter.toISOString() : null,
     permissions: ALL_ORG_PERMISSIONS.filter((p) => orgRoleCan(org.orgRole, p)),
     workspaces: workspaces
       .filter((w) => w.organisationId === org.id)

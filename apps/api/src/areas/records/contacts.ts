@@ -5,6 +5,7 @@ import { assertMayEdit, refuse } from './ownership.js';
 import { resolveWorkspaceAccess } from '../../access/roles.js';
 import { AppError, isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { enforceLimit } from '../billing/limits.js';
 import { changedFields, emitWebhookEvent, emitWebhookEvents } from '../webhooks/emit.js';
 import { consentFilters } from '../consent/effective.js';
 import { refuseSuppressed, SUPPRESSED_MESSAGE, suppressedAmong } from '../data-rights/suppression.js';
@@ -261,6 +262,7 @@ interface ContactWrites {
 async function writeContacts(trx: Transaction<Database>, caller: RecordCaller, writes: ContactWrites) {
   const { organisationId, workspaceId } = caller.place;
   if (writes.inserts.length > 0) {
+    await enforceLimit(trx, organisationId, 'contacts', writes.inserts.length);
     await trx
       .insertInto('contacts')
       .values(writes.inserts.map((w) => ({ id: w.id, organisation_id: organisationId, created_in_workspace_id: workspaceId, created_by: caller.userId, ...contactRow(w.state) })))

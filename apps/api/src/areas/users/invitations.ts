@@ -8,6 +8,7 @@ import { AppError, notFound, isUniqueViolation } from '../../errors.js';
 import { lockOrganisationFor } from '../organisations/locks.js';
 import { assertWorkspacesInOrganisation } from './members.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { enforceLimit } from '../billing/limits.js';
 import { notifyInvitationAccepted } from '../notifications/events.js';
 
 export const INVITATION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
@@ -74,6 +75,7 @@ export async function createInvitation(
         .where('revoked_at', 'is', null)
         .where('expires_at', '<=', sql<Date>`now()`)
         .execute();
+      await enforceLimit(trx, organisationId, 'seats', 1);
       const invitation = await trx
         .insertInto('invitations')
         .values({

@@ -2,6 +2,7 @@ import { type Db, type LogoContentType, sql } from '@steward/db';
 import { AppError, notFound, isUniqueViolation } from '../../errors.js';
 import { MAX_LOGO_BYTES } from './schemas.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { enforceLimit } from '../billing/limits.js';
 
 const workspaceColumns = [
   'id',
@@ -59,6 +60,7 @@ export async function findWorkspaceBySlug(db: Db, organisationId: string, slug: 
 export async function createWorkspace(db: Db, actor: Actor, organisationId: string, input: { name: string; slug: string; defaultLanguage: string }) {
   try {
     return await db.transaction().execute(async (trx) => {
+      await enforceLimit(trx, organisationId, 'workspaces', 1);
       // A new workspace may take a slug another workspace used to have; the old redirect ends.
       await trx.deleteFrom('workspace_slug_redirects').where('organisation_id', '=', organisationId).where('slug', '=', input.slug).execute();
       const created = await trx
@@ -115,7 +117,7 @@ export async function updateWorkspace(
   }
 }
 
-function sniffImage(bytes: Buffer): LogoContentType | null {
+export function sniffImage(bytes: Buffer): LogoContentType | null {
   if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
   const head = bytes.subarray(0, 1024).toString('utf8').trimStart();
