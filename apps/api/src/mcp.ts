@@ -123,6 +123,8 @@ export function mcpEndpoint(deps: { config: Config; db: Db; logger: Logger; reso
       const tool = byName.get(request.params.name);
       if (!tool) return { isError: true, content: [{ type: 'text', text: `NOT_FOUND: There is no tool named "${request.params.name}".` }] };
       const ctx = await deps.resolveCaller(req, res);
+      // Checked above for calls about no one workspace; a workspace's tool checks the key with it, as over REST.
+      ctx.bearer?.checked.set('', Promise.resolve(caller));
       try {
         const procedure = tool.procedurePath.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], createCaller(ctx)) as (input: unknown) => Promise<unknown>;
         const result = await procedure(request.params.arguments ?? {});
