@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { sql } from '@steward/db';
-import { addSignedInMember, findTraces, type HttpAgent, type SeededUser, seedOrganisation, useStewardApp } from '@steward/test-kit';
+import { addSignedInMember, findTraces, type HttpAgent, type SeededUser, seedOrganisation, startWebhookReceiver, useStewardApp, type WebhookReceiver } from '@steward/test-kit';
 import { fieldWorkSettled } from '../fields/storage.js';
 
 /**
@@ -58,6 +58,7 @@ let chapter: string;
 let global: string;
 let adminKey: string;
 let categoryId: string;
+let receiver: WebhookReceiver;
 const fieldKeys: Record<string, string> = {};
 
 /** Uploads a CSV to the chapter, maps it, runs it, and waits for the end. */
@@ -141,7 +142,11 @@ beforeAll(async () => {
   fieldKeys.tier = await field(chapter, 'Tier', 'workspace');
   fieldKeys.note = await field(global, 'Internal note', 'global_internal');
   await fieldWorkSettled();
+  // The chapter's webhooks receive contact and consent events: Steward keeps each event for its deliveries.
+  receiver = await startWebhookReceiver();
+  ok(await trpc('webhooks.create', { workspaceId: chapter, url: receiver.url, events: ['contact.created', 'contact.updated', 'consent.changed'] }));
 });
+afterAll(() => receiver?.close());
 
 describe('erasing a person', () => {
   it('leaves no trace of their address or name in any table of the database, and keeps the campaign counts', async () => {
@@ -150,7 +155,7 @@ describe('erasing a person', () => {
     // The search can find them: before the erasure they are in many places.
     const before = (await findTraces(steward.app.db, needles)).map((t) => t.table);
     expect(before).toEqual(
-      expect.arrayContaining(['public.contacts', 'public.contact_workspaces', 'public.campaign_recipients', 'public.contact_import_rejections', 'public.audit_log', 'public.dev_outbox']),
+      expect.arrayContaining(['public.contacts', 'public.contact_workspaces', 'public.campaign_recipients', 'public.contact_import_rejections', 'public.audit_log', 'public.dev_outbox', 'public.webhook_events']),
     );
     const countsBefore = ok(await trpc<{ total: number; sent: number }>('campaigns.progress', { workspaceId: chapter, campaignId: person.campaignId }, 'query'));
 
@@ -158,6 +163,7 @@ describe('erasing a person', () => {
     expect(erased).toMatchObject({ erased: true, suppressed: true, removed: { workspaces: 2, campaignRecipients: 1, importRejectedRows: 1, devOutboxEmails: 1 } });
     expect(erased.removed.consentHistoryEntries).toBeGreaterThanOrEqual(3);
     expect(erased.removed.auditEntriesRedacted).toBeGreaterThanOrEqual(4);
+    expect(erased.removed.webhookEvents).toBeGreaterThanOrEqual(3);
 
     expect(await findTraces(steward.app.db, needles)).toEqual([]);
     // The campaign still counts them, as a number.

@@ -16,6 +16,8 @@ import { addressHash } from './suppression.js';
  * - Rejected rows of CSV imports that hold their address or name: the cells are blanked (the row's
  *   number and the import's counts stay); an import whose file name or header row holds them loses it.
  * - Emails to them in the development outbox.
+ * - Webhook events about them (kept for delivery and its retries): the payload is replaced by a
+ *   marker and deliveries not yet made are cancelled (what was delivered is the receiver's to erase).
  * - Audit entries about them (their id as target, or their address or full name in the details):
  *   the details (before, after) are replaced by a marker; who did what, and when, stays.
  * The audit entry of the erasure names the request (as the admin wrote it, refused when it names
@@ -24,6 +26,7 @@ import { addressHash } from './suppression.js';
  */
 
 const ERASED_DETAILS = JSON.stringify({ erased: 'Removed when the person this entry was about was erased on request.' });
+const ERASED_WEBHOOK = 'Cancelled: the person this event was about was erased on request.';
 const ERASED_REJECTION = 'This row named a person who was later erased on request: its cells were removed.';
 
 export async function eraseContact(db: Db, actor: Actor, caller: RecordCaller, contactId: string, request: string) {
@@ -96,6 +99,21 @@ export async function eraseContact(db: Db, actor: Actor, caller: RecordCaller, c
 
     const outbox = email ? await trx.deleteFrom('dev_outbox').where('organisation_id', '=', organisationId).where(sql<string>`lower(to_email)`, '=', email).executeTakeFirst() : null;
 
+    const webhooks = await sql`
+      with named as (
+        select id from webhook_events
+        where organisation_id = ${organisationId}::uuid and (strpos(data::text, ${contactId}) > 0 or ${mentions(sql`data::text`)})),
+      cancelled as (
+        update webhook_deliveries d set state = 'cancelled', last_error = ${ERASED_WEBHOOK}
+        from named where d.event_id = named.id and d.state = 'pending'
+        returning d.id),
+      scrubbed as (
+        update webhook_delivery_attempts a set response_excerpt = null
+        from webhook_deliveries d join named on named.id = d.event_id
+        where a.delivery_id = d.id and a.response_excerpt is not null and ${mentions(sql`a.response_excerpt`)}
+        returning a.id)
+      update webhook_events e set data = ${ERASED_DETAILS}::jsonb from named where e.id = named.id`.execute(trx);
+
     const audit = await sql`
       update audit_log set
         before = case when before is null then null else ${ERASED_DETAILS}::jsonb end,
@@ -119,6 +137,7 @@ export async function eraseContact(db: Db, actor: Actor, caller: RecordCaller, c
         importRejectedRows: Number(rejections.numAffectedRows ?? 0),
         auditEntriesRedacted: Number(audit.numAffectedRows ?? 0),
         devOutboxEmails: Number(outbox?.numDeletedRows ?? 0),
+        webhookEvents: Number(webhooks.numAffectedRows ?? 0),
       },
     };
     await recordAudit(trx, actor, { organisationId, workspaceId, action: 'dataRights.erase', targetType: 'contact', targetId: contactId, after: { request, suppressed: outcome.suppressed, removed: outcome.removed } });

@@ -96,5 +96,7 @@ export const erasedOutput = z.object({
     importRejectedRows: z.number(),
     auditEntriesRedacted: z.number(),
     devOutboxEmails: z.number(),
+    /** Webhook events about them whose payload was removed (and deliveries not yet made cancelled). */
+    webhookEvents: z.number(),
   }),
 });
