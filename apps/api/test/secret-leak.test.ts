@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeAiProvider, startFakeAiProvider, useStewardApp } from '@steward/test-kit';
+import { type FakeAiProvider, mailerSendWebhookEvent, postMailerSendWebhook, signMailerSendWebhook, startFakeAiProvider, useStewardApp } from '@steward/test-kit';
 import { appRouter } from '../src/router.js';
 import { procedureSamples } from './procedure-samples.js';
 
@@ -11,6 +11,8 @@ import { procedureSamples } from './procedure-samples.js';
  */
 
 const SECRET = `mlsn.leak-canary-${randomBytes(12).toString('hex')}`;
+/** An organisation's MailerSend webhook signing secret (issue 12): held to the same checks. */
+const WEBHOOK_SECRET = `mailersend-webhook-canary-${randomBytes(12).toString('hex')}`;
 /** The AI provider's key (issue 14): held to the same checks. */
 const AI_SECRET = `sk-leak-canary-${randomBytes(12).toString('hex')}`;
 let aiProvider: FakeAiProvider;
@@ -29,10 +31,12 @@ async function newWorkspace() {
 
 /** Puts the canary back after a sample call replaced or cleared it. */
 async function saveCanary() {
-  const saved = await steward.org.admin.agent.trpc('integrations.saveMailerSend', { organisationId: steward.org.organisationId, apiKey: SECRET }, 'mutation');
+  const saved = await steward.org.admin.agent.trpc('integrations.saveMailerSend', { organisationId: steward.org.organisationId, apiKey: SECRET, webhookSecret: WEBHOOK_SECRET }, 'mutation');
   seen.push({ where: 'integrations.saveMailerSend', text: saved.text });
   ciphertext = (await steward.app.db.selectFrom('integration_settings').select('ciphertext').where('setting', '=', 'api_key').executeTakeFirstOrThrow()).ciphertext!;
   ciphertexts.push(ciphertext);
+  const webhookRow = await steward.app.db.selectFrom('integration_settings').select('ciphertext').where('setting', '=', 'webhook_secret').executeTakeFirstOrThrow();
+  ciphertexts.push(webhookRow.ciphertext!);
 }
 
 /** Puts the AI canary back (the organisation's settings, at the AI stand-in) after a sample call replaced or cleared it. */
@@ -102,6 +106,13 @@ describe('stored secrets never leak', () => {
     }
     expect(calls).toBeGreaterThanOrEqual(15);
     seen.push({ where: 'api docs', text: await (await fetch(`${steward.app.url}/api/docs`)).text() });
+    // The webhook secret in play: a request it signs is accepted, a forged one refused (and logged).
+    const event = mailerSendWebhookEvent('activity.delivered', 'someone@example.org');
+    for (const secret of [WEBHOOK_SECRET, 'not-the-secret']) {
+      const response = await postMailerSendWebhook(`${steward.app.url}/webhooks/mailersend`, event, signMailerSendWebhook(event, secret));
+      expect(response.status).toBe(secret === WEBHOOK_SECRET ? 200 : 401);
+      seen.push({ where: 'POST /webhooks/mailersend', text: `${JSON.stringify([...response.headers])}\n${await response.text()}` });
+    }
   });
 
   it('in any response, log line or audit entry', async () => {
@@ -111,6 +122,7 @@ describe('stored secrets never leak', () => {
       expect(text.includes(AI_SECRET), `the AI key appeared in ${where}`).toBe(false);
       expect(text.includes(AI_SECRET.slice(0, -4)), `most of the AI key appeared in ${where}`).toBe(false);
       expect(text.includes(SECRET), `the secret appeared in ${where}`).toBe(false);
+      expect(text.includes(WEBHOOK_SECRET.slice(0, -4)), `the webhook signing secret appeared in ${where}`).toBe(false);
       for (const sealed of ciphertexts) expect(text.includes(sealed), `a ciphertext appeared in ${where}`).toBe(false);
       expect(text.includes(SECRET.slice(0, -4)), `most of the secret appeared in ${where}`).toBe(false);
     }

@@ -16,26 +16,37 @@ export async function getIntegrations(deps: IntegrationDeps, organisationId: str
   return { mailersend: await describeMailerSendSettings(deps.db, deps.config, deps.keyring, organisationId) };
 }
 
-/** Saves the MailerSend key and/or From address; the key is sealed before it reaches the database. */
-export async function saveMailerSend(deps: IntegrationDeps, actor: Actor, organisationId: string, input: { apiKey?: string; fromEmail?: string }) {
-  if (input.apiKey === undefined && input.fromEmail === undefined) throw new AppError('BAD_REQUEST', 'Give an API key, a From address, or both.');
+/**
+ * Saves the MailerSend key, From address and/or webhook signing secret; the key and the secret are
+ * sealed before they reach the database.
+ */
+export async function saveMailerSend(deps: IntegrationDeps, actor: Actor, organisationId: string, input: { apiKey?: string; fromEmail?: string; webhookSecret?: string }) {
+  if (input.apiKey === undefined && input.fromEmail === undefined && input.webhookSecret === undefined) {
+    throw new AppError('BAD_REQUEST', 'Give an API key, a From address or a webhook signing secret.');
+  }
   await deps.db.transaction().execute(async (trx) => {
     if (input.apiKey !== undefined) await saveMailerSendSetting(trx, deps.keyring, organisationId, actor.userId, 'api_key', input.apiKey);
     if (input.fromEmail !== undefined) await saveMailerSendSetting(trx, deps.keyring, organisationId, actor.userId, 'from_email', input.fromEmail);
+    if (input.webhookSecret !== undefined) await saveMailerSendSetting(trx, deps.keyring, organisationId, actor.userId, 'webhook_secret', input.webhookSecret);
     await recordAudit(trx, actor, {
       organisationId,
       action: 'integrations.saveMailerSend',
       targetType: 'integration',
       targetId: 'mailersend',
-      after: { ...(input.apiKey !== undefined ? { apiKey: SECRET_MARKER } : {}), ...(input.fromEmail !== undefined ? { fromEmail: input.fromEmail } : {}) },
+      after: {
+        ...(input.apiKey !== undefined ? { apiKey: SECRET_MARKER } : {}),
+        ...(input.fromEmail !== undefined ? { fromEmail: input.fromEmail } : {}),
+        ...(input.webhookSecret !== undefined ? { webhookSecret: SECRET_MARKER } : {}),
+      },
     });
   });
   return getIntegrations(deps, organisationId);
 }
 
 /** "Revert to environment": forgets the saved values, so the environment's apply again. */
-export async function revertMailerSend(deps: IntegrationDeps, actor: Actor, organisationId: string, which: 'apiKey' | 'fromEmail' | 'both') {
-  const settings = which === 'both' ? (['api_key', 'from_email'] as const) : which === 'apiKey' ? (['api_key'] as const) : (['from_email'] as const);
+export async function revertMailerSend(deps: IntegrationDeps, actor: Actor, organisationId: string, which: 'apiKey' | 'fromEmail' | 'both' | 'webhookSecret') {
+  const settings =
+    which === 'both' ? (['api_key', 'from_email'] as const) : which === 'apiKey' ? (['api_key'] as const) : which === 'webhookSecret' ? (['webhook_secret'] as const) : (['from_email'] as const);
   await deps.db.transaction().execute(async (trx) => {
     const cleared = await clearMailerSendSettings(trx, organisationId, [...settings]);
     await recordAudit(trx, actor, { organisationId, action: 'integrations.revertMailerSend', targetType: 'integration', targetId: 'mailersend', before: { cleared } });

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import { type Keyring, openSecret, sealSecret } from '../../secrets.js';
 
 export const MAILERSEND = 'mailersend';
-type Setting = 'api_key' | 'from_email';
+type Setting = 'api_key' | 'from_email' | 'webhook_secret';
 
 const secretContext = (organisationId: string, setting: Setting) => `${organisationId}/${MAILERSEND}/${setting}`;
 
@@ -39,13 +39,43 @@ export async function resolveMailerSendSettings(db: Db, config: Config, keyring:
   };
 }
 
-/** What the console may see: where each value comes from, the key only as its last four characters. */
+/**
+ * What the console may see: where each value comes from, the key only as its last four characters;
+ * whether the organisation's webhook signing secret is saved (never the secret), and the address
+ * its MailerSend webhook should call.
+ */
 export async function describeMailerSendSettings(db: Db, config: Config, keyring: Keyring, organisationId: string) {
   const settings = await resolveMailerSendSettings(db, config, keyring, organisationId);
+  const webhook = await db
+    .selectFrom('integration_settings')
+    .select('setting')
+    .where('organisation_id', '=', organisationId)
+    .where('provider', '=', MAILERSEND)
+    .where('setting', '=', 'webhook_secret')
+    .executeTakeFirst();
   return {
     apiKey: { source: settings.apiKeySource, mask: settings.apiKey ? `••••${settings.apiKey.slice(-4)}` : null },
     fromEmail: { source: settings.fromEmailSource, value: settings.fromEmail },
+    webhookSecret: { saved: webhook !== undefined },
+    webhookUrl: new URL('/webhooks/mailersend', config.publicUrl).href,
   };
+}
+
+/**
+ * The webhook signing secrets organisations saved (their own MailerSend account's webhook), opened.
+ * A request signed with one of them speaks for that organisation only.
+ */
+export async function savedWebhookSecrets(db: Db, keyring: Keyring): Promise<{ organisationId: string; secret: string }[]> {
+  const rows = await db
+    .selectFrom('integration_settings')
+    .select(['organisation_id', 'ciphertext', 'key_version'])
+    .where('provider', '=', MAILERSEND)
+    .where('setting', '=', 'webhook_secret')
+    .execute();
+  return rows.map((row) => ({
+    organisationId: row.organisation_id,
+    secret: openSecret(keyring, { ciphertext: row.ciphertext!, keyVersion: row.key_version! }, secretContext(row.organisation_id, 'webhook_secret')),
+  }));
 }
 
 export async function saveMailerSendSetting(
@@ -57,7 +87,7 @@ export async function saveMailerSendSetting(
   value: string,
 ) {
   const stored =
-    setting === 'api_key'
+    setting !== 'from_email'
       ? { value: null, ...(({ ciphertext, keyVersion }) => ({ ciphertext, key_version: keyVersion }))(sealSecret(keyring, value, secretContext(organisationId, setting))) }
       : { value, ciphertext: null, key_version: null };
   await trx

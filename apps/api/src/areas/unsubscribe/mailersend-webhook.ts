@@ -4,19 +4,27 @@ import { z } from 'zod';
 /**
  * MailerSend's webhooks: each request is signed with the webhook's own signing secret, as the hex
  * HMAC-SHA256 of the raw request body, in the `Signature` header. The body is checked before it is
- * parsed, against every configured secret (one per webhook, and an old one during a rotation).
+ * parsed, against every known secret: the server's (MAILERSEND_WEBHOOK_SECRETS, one per webhook or
+ * an old one during a rotation) and those organisations saved for their own MailerSend account.
  */
 
-export function verifyMailerSendSignature(secrets: string[], rawBody: Buffer, signature: string | undefined): boolean {
-  if (!signature || !/^[0-9a-f]{64}$/i.test(signature.trim())) return false;
+export interface WebhookSecret<Scope> {
+  secret: string;
+  /** What a request signed with this secret may act on. */
+  scope: Scope;
+}
+
+/** The scope of the secret that signed the body; undefined when none did. */
+export function matchMailerSendSignature<Scope>(secrets: WebhookSecret<Scope>[], rawBody: Buffer, signature: string | undefined): { scope: Scope } | undefined {
+  if (!signature || !/^[0-9a-f]{64}$/i.test(signature.trim())) return undefined;
   const given = Buffer.from(signature.trim(), 'hex');
-  let ok = false;
+  let match: { scope: Scope } | undefined;
   // Every secret is tried (no early exit), each compared in constant time.
-  for (const secret of secrets) {
+  for (const { secret, scope } of secrets) {
     const expected = createHmac('sha256', secret).update(rawBody).digest();
-    if (timingSafeEqual(given, expected)) ok = true;
+    if (timingSafeEqual(given, expected) && !match) match = { scope };
   }
-  return ok;
+  return match;
 }
 
 /** The events that opt a person out. */

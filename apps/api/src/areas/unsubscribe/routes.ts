@@ -3,7 +3,8 @@ import type { Db } from '@steward/db';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { Keyring } from '../../secrets.js';
-import { readOptOutEvent, verifyMailerSendSignature } from './mailersend-webhook.js';
+import { savedWebhookSecrets } from '../integrations/mailersend-settings.js';
+import { matchMailerSendSignature, readOptOutEvent } from './mailersend-webhook.js';
 import { goneContactPage, invalidLinkPage, preferencesPage } from './page.js';
 import { linkKeys, verifyLogo, verifyUnsubscribeToken } from './tokens.js';
 import { applyProviderOptOut, oneClickUnsubscribe, readPreferenceForm, readPreferences, savePreferences } from './unsubscribe.js';
@@ -80,10 +81,16 @@ export function unsubscribeRoutes({ db, config, keyring, logger }: { db: Db; con
 
   router.post('/webhooks/mailersend', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (config.mailersendWebhookSecrets.length === 0) {
-      return res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'No MailerSend webhook signing secret is configured (MAILERSEND_WEBHOOK_SECRETS).' } });
+    // The server's secrets act on every organisation; an organisation's own, on that organisation.
+    const secrets = [
+      ...config.mailersendWebhookSecrets.map((secret) => ({ secret, scope: null as string | null })),
+      ...(await savedWebhookSecrets(db, keyring)).map((s) => ({ secret: s.secret, scope: s.organisationId as string | null })),
+    ];
+    if (secrets.length === 0) {
+      return res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'No MailerSend webhook signing secret is configured (MAILERSEND_WEBHOOK_SECRETS, or an organisation\'s under Integrations).' } });
     }
-    if (!verifyMailerSendSignature(config.mailersendWebhookSecrets, raw, req.get('signature'))) {
+    const signed = matchMailerSendSignature(secrets, raw, req.get('signature'));
+    if (!signed) {
       logger.warn('A MailerSend webhook request with a wrong signature was refused', { requestId: req.requestId, ip: req.ip });
       return res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'The Signature header does not match the body.' } });
     }
@@ -94,7 +101,7 @@ export function unsubscribeRoutes({ db, config, keyring, logger }: { db: Db; con
       return res.status(400).json({ error: { code: 'BAD_REQUEST', message: (error as Error).message } });
     }
     if (!event) return res.status(200).json({ handled: false });
-    const outcome = await applyProviderOptOut(db, { provider: 'mailersend', ...event }, meta(req));
+    const outcome = await applyProviderOptOut(db, { provider: 'mailersend', ...event }, signed.scope, meta(req));
     logger.info('MailerSend opt-out event', { requestId: req.requestId, event: event.kind, duplicate: outcome.duplicate, unsubscribed: outcome.unsubscribed });
     res.status(200).json({ handled: true, ...outcome });
   });

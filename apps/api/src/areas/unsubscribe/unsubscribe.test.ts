@@ -342,6 +342,40 @@ describe("MailerSend's unsubscribe and spam-complaint webhooks", () => {
     expect(await unsubscribed(people[0]!.id)).toBe(true);
   });
 
+  it("an organisation's own webhook secret, saved under Integrations (sealed, never shown), acts on that organisation only", async () => {
+    const ownSecret = 'acme-own-mailersend-webhook-secret';
+    const organisationId = steward.org.organisationId;
+    const saved = await call<{ mailersend: { webhookSecret: { saved: boolean }; webhookUrl: string } }>('integrations.saveMailerSend', { organisationId, webhookSecret: ownSecret });
+    expect(ok(saved).mailersend.webhookSecret).toEqual({ saved: true });
+    expect(saved.data.mailersend.webhookUrl).toBe(`${steward.app.config.publicUrl.origin}/webhooks/mailersend`);
+    expect(saved.text).not.toContain(ownSecret);
+    const stored = await steward.app.db.selectFrom('integration_settings').select(['value', 'ciphertext']).where('organisation_id', '=', organisationId).where('setting', '=', 'webhook_secret').executeTakeFirstOrThrow();
+    expect(stored.value).toBeNull();
+    expect(stored.ciphertext).not.toContain(ownSecret);
+
+    // Another organisation's campaign and person: out of reach of Acme's secret, tag or no tag.
+    const other = await seedOrganisation(steward.app, `Other ${randomBytes(3).toString('hex')}`);
+    const callOther = <T>(path: string, input: unknown) => other.admin.agent.trpc<T>(path, input, 'mutation') as Promise<Result<T>>;
+    const otherCategory = ok(await callOther<{ id: string }>('emailCategories.create', { workspaceId: other.chapterWorkspaceId, name: 'News', subscribedByDefault: true })).id;
+    const victim = ok(await callOther<{ id: string }>('contacts.create', { workspaceId: other.chapterWorkspaceId, firstName: 'Vic', email: `vic-${randomBytes(3).toString('hex')}@example.org` }));
+    const otherCampaign = ok(await callOther<{ id: string }>('campaigns.create', { workspaceId: other.chapterWorkspaceId, name: 'N', subject: 'S', textBody: 'T', categoryId: otherCategory }));
+    ok(await callOther('campaigns.send', { workspaceId: other.chapterWorkspaceId, campaignId: otherCampaign.id }));
+    expect(await runCampaignSend(deps(), otherCampaign.id)).toBe('sent');
+    const victimEmail = (await steward.app.db.selectFrom('contacts').select('email').where('id', '=', victim.id).executeTakeFirstOrThrow()).email!;
+    for (const tags of [[`campaign-${otherCampaign.id}`], []]) {
+      const response = await deliver(mailerSendWebhookEvent('activity.spam_complaint', victimEmail, { tags }), ownSecret);
+      expect(await response.json()).toEqual({ handled: true, duplicate: false, unsubscribed: 0 });
+    }
+    expect(await unsubscribed(victim.id)).toBe(false);
+
+    // Acme's own person: yes.
+    const { workspaceId, news, people } = await workspaceWithPeople(1);
+    const { campaignId } = await sendCampaign(workspaceId, news);
+    const response = await deliver(mailerSendWebhookEvent('activity.unsubscribed', people[0]!.email, { tags: [`campaign-${campaignId}`] }), ownSecret);
+    expect(await response.json()).toEqual({ handled: true, duplicate: false, unsubscribed: 1 });
+    expect(await unsubscribed(people[0]!.id)).toBe(true);
+  });
+
   it('acknowledges other events without acting on them', async () => {
     const { workspaceId, news, people } = await workspaceWithPeople(1);
     await sendCampaign(workspaceId, news);

@@ -262,18 +262,21 @@ export async function savePreferences(db: Db, target: UnsubscribeTarget, form: P
  * unsubscribed globally in their organisation (a complaint means "stop everything"; MailerSend's own
  * unsubscribe suppresses the address for the whole sending account anyway). With the campaign the
  * message was tagged with, that campaign's recipient of the address; without it, every person with
- * that address now who has been sent a campaign. The event's id is recorded in the same transaction:
- * the same event delivered again changes nothing.
+ * that address now who has been sent a campaign. Signed with an organisation's own webhook secret,
+ * the event acts in that organisation only. The event's id is recorded in the same transaction: the
+ * same event delivered again changes nothing.
  */
 export async function applyProviderOptOut(
   db: Db,
   event: { provider: string; eventId: string; email: string; campaignId: string | null; kind: string },
+  /** The organisation whose own webhook secret signed the event (it acts there only); null: the server's. */
+  organisationId: string | null,
   meta: RequestMeta,
 ): Promise<{ duplicate: boolean; unsubscribed: number }> {
   return db.transaction().execute(async (trx) => {
     const fresh = await trx
       .insertInto('provider_webhook_events')
-      .values({ provider: event.provider, event_id: event.eventId })
+      .values({ provider: event.provider, event_id: organisationId ? `${organisationId}/${event.eventId}` : event.eventId })
       .onConflict((oc) => oc.doNothing())
       .returning('event_id')
       .executeTakeFirst();
@@ -284,11 +287,14 @@ export async function applyProviderOptOut(
     const { rows: found } = event.campaignId
       ? await sql<{ id: string }>`
           select r.contact_id as id from campaign_recipients r
-          where r.campaign_id = ${event.campaignId}::uuid and lower(r.email) = lower(${event.email}) and r.state = 'sent'`.execute(trx)
+          join campaigns ca on ca.id = r.campaign_id
+          where r.campaign_id = ${event.campaignId}::uuid and lower(r.email) = lower(${event.email}) and r.state = 'sent'
+            and (${organisationId}::uuid is null or ca.organisation_id = ${organisationId}::uuid)`.execute(trx)
       : await sql<{ id: string }>`
           select c.id from organisations o
           cross join lateral (select c.id from contacts c where c.organisation_id = o.id and lower(c.email) = lower(${event.email})) c
-          where exists (select 1 from campaign_recipients r where r.contact_id = c.id and r.state = 'sent')`.execute(trx);
+          where (${organisationId}::uuid is null or o.id = ${organisationId}::uuid)
+            and exists (select 1 from campaign_recipients r where r.contact_id = c.id and r.state = 'sent')`.execute(trx);
     const ids = found.map((p) => p.id);
     if (ids.length === 0) return { duplicate: false, unsubscribed: 0 };
     const locked = await trx.selectFrom('contacts').select(['id', 'organisation_id as organisationId']).where('id', 'in', ids).where('unsubscribed_at', 'is', null).orderBy('id').forUpdate().execute();

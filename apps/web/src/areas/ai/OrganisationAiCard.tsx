@@ -2,8 +2,7 @@ import { useState } from 'react';
 import { trpc } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { TestAction } from '../../ui/TestAction';
-import { AiSettingsFacts, AiSettingsForm } from './AiSettingsForm';
+import { AiSettingsFacts, AiSettingsForm, AiTestButton } from './AiSettingsForm';
 
 /** Integrations → AI provider: the organisation's provider, model and key; workspaces may override it. */
 export function OrganisationAiCard({ organisationId }: { organisationId: string }) {
@@ -39,7 +38,7 @@ export function OrganisationAiCard({ organisationId }: { organisationId: string 
           {settings ? <AiSettingsFacts settings={settings} /> : <p className="muted">No AI provider is set up.</p>}
           <AiSettingsForm key={settings?.updatedAt.toString() ?? 'none'} settings={settings} mutation={save} saved={saved} onEdit={() => setSaved(false)} onSave={(values) => save.mutate({ organisationId, ...values })} />
           <h3>Test</h3>
-          <TestAction mutation={test} label="Test connection" pendingLabel="Testing…" onRun={() => test.mutate({ organisationId })} />
+          <AiTestButton mutation={test} onTest={() => test.mutate({ organisationId })} />
           {settings && (
             <div className="dialog-actions start">
               <button type="button" className="button danger" onClick={() => setClearing(true)}>
