@@ -20,14 +20,15 @@ const keyColumns = [
   'w.name as workspaceName',
 ] as const;
 
-/** One's own keys; everyone's for those who may manage all keys. Never the key or its hash. Paged. */
-export async function listApiKeys(db: Db, organisationId: string, viewer: { userId: string; orgRole: OrgRole }, paging: { page: number; pageSize: number }) {
+/** A page of an organisation's keys, newest first with the revoked last: never the key or its hash. */
+async function pageOfKeys(db: Db, which: { organisationId: string; ownerId?: string; workspaceId?: string }, paging: { page: number; pageSize: number }) {
   let query = db
     .selectFrom('api_keys as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
     .leftJoin('workspaces as w', 'w.id', 'k.workspace_id')
-    .where('k.organisation_id', '=', organisationId);
-  if (!orgRoleCan(viewer.orgRole, 'apiKeys.manageAll')) query = query.where('k.user_id', '=', viewer.userId);
+    .where('k.organisation_id', '=', which.organisationId);
+  if (which.ownerId) query = query.where('k.user_id', '=', which.ownerId);
+  if (which.workspaceId) query = query.where('k.workspace_id', '=', which.workspaceId);
   const [keys, total] = await Promise.all([
     query
       .select(keyColumns)
@@ -39,6 +40,11 @@ export async function listApiKeys(db: Db, organisationId: string, viewer: { user
     query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
   ]);
   return { keys, total: total.count, ...paging };
+}
+
+/** One's own keys; everyone's for those who may manage all keys. Paged. */
+export async function listApiKeys(db: Db, organisationId: string, viewer: { userId: string; orgRole: OrgRole }, paging: { page: number; pageSize: number }) {
+  return pageOfKeys(db, { organisationId, ownerId: orgRoleCan(viewer.orgRole, 'apiKeys.manageAll') ? undefined : viewer.userId }, paging);
 }
 
 /**
@@ -94,25 +100,9 @@ export async function revokeApiKey(db: Db, actor: Actor & { orgRole: OrgRole }, 
 
 type WorkspacePlace = { organisationId: string; workspaceId: string };
 
-/** The keys restricted to one workspace, whoever owns them (for its admins). Never the key or its hash. Paged. */
+/** The keys restricted to one workspace, whoever owns them (for its admins). Paged. */
 export async function listWorkspaceApiKeys(db: Db, place: WorkspacePlace, paging: { page: number; pageSize: number }) {
-  const query = db
-    .selectFrom('api_keys as k')
-    .innerJoin('users as u', 'u.id', 'k.user_id')
-    .leftJoin('workspaces as w', 'w.id', 'k.workspace_id')
-    .where('k.organisation_id', '=', place.organisationId)
-    .where('k.workspace_id', '=', place.workspaceId);
-  const [keys, total] = await Promise.all([
-    query
-      .select(keyColumns)
-      .orderBy('k.revoked_at', (ob) => ob.desc().nullsFirst())
-      .orderBy('k.created_at', 'desc')
-      .limit(paging.pageSize)
-      .offset((paging.page - 1) * paging.pageSize)
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-  ]);
-  return { keys, total: total.count, ...paging };
+  return pageOfKeys(db, place, paging);
 }
 
 /** A workspace admin revokes a key restricted to their workspace, whoever owns it; keys not bound there are NOT_FOUND. */

@@ -1,8 +1,7 @@
 import { useState } from 'react';
-import { ErrorMessage } from '../../ui/ErrorMessage';
 import { ChoiceField, Field } from '../../ui/Field';
 import { SaveActions } from '../../ui/SaveActions';
-import { AI_PROVIDER_LABELS, AI_PROVIDERS, type AiProvider, type AiSettings, type AiTestOutcome, MODEL_PLACEHOLDERS } from './aiLabels';
+import { AI_PROVIDER_LABELS, AI_PROVIDERS, type AiProvider, type AiSettings, MODEL_PLACEHOLDERS } from './aiLabels';
 
 export interface AiSettingsValues {
   provider: AiProvider;
@@ -96,31 +95,5 @@ export function AiSettingsForm(props: {
         <SaveActions mutation={props.mutation} saved={props.saved} submitLabel="Save AI settings" disabled={props.disabled} />
       </fieldset>
     </form>
-  );
-}
-
-/** "Test connection": asks the provider in force and shows what it answered, in its words. */
-export function AiTestButton(props: { mutation: { isPending: boolean; error: { message: string } | null; data?: AiTestOutcome }; onTest: () => void }) {
-  const { mutation } = props;
-  return (
-    <>
-      <div className="dialog-actions start">
-        <button type="button" className="button" disabled={mutation.isPending} onClick={props.onTest}>
-          {mutation.isPending ? 'Testing…' : 'Test connection'}
-        </button>
-      </div>
-      <ErrorMessage error={mutation.error} />
-      {mutation.data &&
-        !mutation.isPending &&
-        (mutation.data.ok ? (
-          <p className="success" role="status">
-            {mutation.data.message}
-          </p>
-        ) : (
-          <p className="error" role="alert">
-            {mutation.data.message}
-          </p>
-        ))}
-    </>
   );
 }

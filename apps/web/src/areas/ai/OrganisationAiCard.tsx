@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { trpc } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { AiSettingsFacts, AiSettingsForm, AiTestButton } from './AiSettingsForm';
+import { TestAction } from '../../ui/TestAction';
+import { AiSettingsFacts, AiSettingsForm } from './AiSettingsForm';
 
 /** Integrations → AI provider: the organisation's provider, model and key; workspaces may override it. */
 export function OrganisationAiCard({ organisationId }: { organisationId: string }) {
@@ -38,7 +39,7 @@ export function OrganisationAiCard({ organisationId }: { organisationId: string 
           {settings ? <AiSettingsFacts settings={settings} /> : <p className="muted">No AI provider is set up.</p>}
           <AiSettingsForm key={settings?.updatedAt.toString() ?? 'none'} settings={settings} mutation={save} saved={saved} onEdit={() => setSaved(false)} onSave={(values) => save.mutate({ organisationId, ...values })} />
           <h3>Test</h3>
-          <AiTestButton mutation={test} onTest={() => test.mutate({ organisationId })} />
+          <TestAction mutation={test} label="Test connection" pendingLabel="Testing…" onRun={() => test.mutate({ organisationId })} />
           {settings && (
             <div className="dialog-actions start">
               <button type="button" className="button danger" onClick={() => setClearing(true)}>

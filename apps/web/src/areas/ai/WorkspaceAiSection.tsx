@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { trpc } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { AiSettingsFacts, AiSettingsForm, AiTestButton } from './AiSettingsForm';
+import { TestAction } from '../../ui/TestAction';
+import { AiSettingsFacts, AiSettingsForm } from './AiSettingsForm';
 
 /** Workspace settings → AI: this workspace's own provider, or the organisation's. For the workspace's admins. */
 export function WorkspaceAiSection({ workspaceId }: { workspaceId: string }) {
@@ -55,7 +56,7 @@ export function WorkspaceAiSection({ workspaceId }: { workspaceId: string }) {
             onEdit={() => setSaved(false)}
             onSave={(values) => save.mutate({ workspaceId, ...values })}
           />
-          <AiTestButton mutation={test} onTest={() => test.mutate({ workspaceId })} />
+          <TestAction mutation={test} label="Test connection" pendingLabel="Testing…" onRun={() => test.mutate({ workspaceId })} />
           {data.override && (
             <div className="dialog-actions start">
               <button type="button" className="button" onClick={() => setClearing(true)}>

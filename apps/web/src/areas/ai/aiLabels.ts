@@ -2,7 +2,6 @@ import type { RouterInputs, RouterOutputs } from '../../trpc';
 
 export type AiProvider = RouterInputs['ai']['save']['provider'];
 export type AiSettings = NonNullable<RouterOutputs['ai']['get']['settings']>;
-export type AiTestOutcome = RouterOutputs['ai']['test'];
 
 /** Typed by the router, so a new provider fails the build until it has a label here. */
 export const AI_PROVIDER_LABELS: Record<AiProvider, string> = {

@@ -1,24 +1,14 @@
 import { useState } from 'react';
 import type { Organisation } from '../../Layout';
 import { can } from '../../permissions';
-import { trpc, type RouterOutputs } from '../../trpc';
+import { trpc } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { formatDateTime } from '../../ui/formatDate';
 import { Pager } from '../../ui/Pager';
-import { ActionsColumnHeader } from '../../ui/Table';
+import { type ApiKey, ApiKeyTable } from './ApiKeyTable';
 import { CreateApiKeyDialog } from './CreateApiKeyDialog';
-import { API_KEY_SCOPE_LABELS } from './scopeLabels';
-
-type ApiKey = RouterOutputs['apiKeys']['list']['keys'][number];
 
 const PAGE_SIZE = 25;
-
-function keyStatus(key: ApiKey): { label: string; className: string } {
-  if (key.revokedAt) return { label: 'Revoked', className: 'status revoked' };
-  if (key.expiresAt && new Date(key.expiresAt).getTime() <= Date.now()) return { label: 'Expired', className: 'status revoked' };
-  return { label: 'Active', className: 'status active' };
-}
 
 /** API keys: one's own (everyone's with 'apiKeys.manageAll'), paged; create with the key shown once, revoke. */
 export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
@@ -67,52 +57,7 @@ export function ApiKeysPage({ organisation }: { organisation: Organisation }) {
         ) : data && data.keys.length === 0 && page === 1 ? (
           <p className="muted">No API keys yet.</p>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Workspace</th>
-                {seesEveryone && <th scope="col">Owner</th>}
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-                <ActionsColumnHeader />
-              </tr>
-            </thead>
-            <tbody>
-              {data?.keys.map((key) => {
-                const status = keyStatus(key);
-                return (
-                  <tr key={key.id}>
-                    <td>{key.name}</td>
-                    <td>
-                      <code>{key.prefix}…</code>
-                    </td>
-                    <td>{API_KEY_SCOPE_LABELS[key.scope]}</td>
-                    <td>{key.workspaceName ?? <span className="muted">Any</span>}</td>
-                    {seesEveryone && <td>{key.ownerEmail}</td>}
-                    <td>{formatDateTime(key.createdAt)}</td>
-                    <td>{key.expiresAt ? formatDateTime(key.expiresAt) : <span className="muted">Never</span>}</td>
-                    <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="muted">Never</span>}</td>
-                    <td>
-                      <span className={status.className}>{status.label}</span>
-                      {key.revokedAt && <small className="muted"> {formatDateTime(key.revokedAt)}</small>}
-                    </td>
-                    <td className="actions">
-                      {!key.revokedAt && (
-                        <button type="button" className="button small danger" onClick={() => setRevoking(key)}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <ApiKeyTable keys={data?.keys ?? []} showWorkspace showOwner={seesEveryone} onRevoke={setRevoking} />
         )}
         <Pager label="API key pages" page={page} result={data} onPageChange={setPage} />
       </section>

@@ -1,14 +1,10 @@
 import { useState } from 'react';
-import { trpc, type RouterOutputs } from '../../trpc';
+import { trpc } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { formatDateTime } from '../../ui/formatDate';
 import { Pager } from '../../ui/Pager';
-import { ActionsColumnHeader } from '../../ui/Table';
+import { type ApiKey, ApiKeyTable } from './ApiKeyTable';
 import { CreateApiKeyDialog } from './CreateApiKeyDialog';
-import { API_KEY_SCOPE_LABELS } from './scopeLabels';
-
-type BoundKey = RouterOutputs['workspaceApiKeys']['list']['keys'][number];
 
 const PAGE_SIZE = 25;
 
@@ -22,7 +18,7 @@ export function WorkspaceApiKeysSection({ organisationId, workspace }: { organis
   const [page, setPage] = useState(1);
   const keys = trpc.workspaceApiKeys.list.useQuery({ workspaceId: workspace.id, page, pageSize: PAGE_SIZE }, { placeholderData: (previous) => previous });
   const [creating, setCreating] = useState(false);
-  const [revoking, setRevoking] = useState<BoundKey | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const revoke = trpc.workspaceApiKeys.revoke.useMutation({
     onSuccess: () => {
       setRevoking(null);
@@ -49,45 +45,7 @@ export function WorkspaceApiKeysSection({ organisationId, workspace }: { organis
       ) : data && data.keys.length === 0 && page === 1 ? (
         <p className="muted">No keys are restricted to this workspace.</p>
       ) : (
-        <table className="table" aria-labelledby="workspace-keys-heading">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Status</th>
-              <ActionsColumnHeader />
-            </tr>
-          </thead>
-          <tbody>
-            {data?.keys.map((key) => {
-              const expired = key.expiresAt !== null && new Date(key.expiresAt).getTime() <= Date.now();
-              return (
-                <tr key={key.id}>
-                  <td>{key.name}</td>
-                  <td>
-                    <code>{key.prefix}…</code>
-                  </td>
-                  <td>{API_KEY_SCOPE_LABELS[key.scope]}</td>
-                  <td>{key.ownerEmail}</td>
-                  <td>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : <span className="muted">Never</span>}</td>
-                  <td>
-                    <span className={key.revokedAt || expired ? 'status revoked' : 'status active'}>{key.revokedAt ? 'Revoked' : expired ? 'Expired' : 'Active'}</span>
-                  </td>
-                  <td className="actions">
-                    {!key.revokedAt && (
-                      <button type="button" className="button small danger" onClick={() => setRevoking(key)}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ApiKeyTable keys={data?.keys ?? []} showWorkspace={false} showOwner onRevoke={setRevoking} labelledBy="workspace-keys-heading" />
       )}
       <Pager label="Workspace API key pages" page={page} result={data} onPageChange={setPage} />
 

@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { SaveActions } from '../../ui/SaveActions';
+import { TestAction } from '../../ui/TestAction';
 import { OrganisationAiCard } from '../ai/OrganisationAiCard';
 
 type MailerSendSettings = RouterOutputs['integrations']['get']['mailersend'];
@@ -151,23 +152,13 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
 
       <h3>Test</h3>
       <p className="hint">Sends a short email to you{me.data ? ` (${me.data.user.email})` : ''} with the settings above, and shows what MailerSend answered.</p>
-      <div className="dialog-actions start">
-        <button type="button" className="button" disabled={testEmail.isPending} onClick={() => testEmail.mutate({ organisationId })}>
-          {testEmail.isPending ? 'Sending…' : 'Send test email'}
-        </button>
-      </div>
-      <ErrorMessage error={testEmail.error} />
-      {testEmail.data &&
-        !testEmail.isPending &&
-        (testEmail.data.ok ? (
-          <p className="success" role="status">
-            {testEmail.data.message}
-          </p>
-        ) : (
-          <p className="error" role="alert">
-            The test email was not sent: {testEmail.data.message}
-          </p>
-        ))}
+      <TestAction
+        mutation={testEmail}
+        label="Send test email"
+        pendingLabel="Sending…"
+        failurePrefix="The test email was not sent: "
+        onRun={() => testEmail.mutate({ organisationId })}
+      />
 
       {reverting && (
         <ConfirmDialog
