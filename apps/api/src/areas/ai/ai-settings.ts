@@ -69,6 +69,18 @@ export async function resolveAiConnection(deps: AiDeps, place: AiPlace): Promise
   return { provider: row.provider, model: row.model, baseUrl: row.base_url, apiKey: openKey(deps.keyring, from, row) };
 }
 
+/** The audit entry of an action on a place's AI settings, named after its procedure (`ai.save`, `workspaceAi.save`…). */
+function auditAi(db: Db, actor: Actor, place: AiPlace, verb: 'save' | 'clear' | 'test', change: { before?: unknown; after?: unknown }) {
+  return recordAudit(db, actor, {
+    organisationId: place.organisationId,
+    workspaceId: place.workspaceId,
+    action: `${place.workspaceId ? 'workspaceAi' : 'ai'}.${verb}`,
+    targetType: 'ai_settings',
+    targetId: place.workspaceId ?? place.organisationId,
+    ...change,
+  });
+}
+
 export interface SaveAiInput {
   provider: AiProvider;
   model: string;
@@ -105,12 +117,7 @@ export async function saveAiSettings(deps: AiDeps, actor: Actor, place: AiPlace,
     const values = { provider: input.provider, model: input.model, base_url: baseUrl, ...sealed, updated_by: actor.userId, updated_at: new Date() };
     if (current) await trx.updateTable('ai_settings').set(values).where('id', '=', current.id).execute();
     else await trx.insertInto('ai_settings').values({ organisation_id: place.organisationId, workspace_id: place.workspaceId, ...values }).execute();
-    await recordAudit(trx, actor, {
-      organisationId: place.organisationId,
-      workspaceId: place.workspaceId,
-      action: place.workspaceId ? 'workspaceAi.save' : 'ai.save',
-      targetType: 'ai_settings',
-      targetId: place.workspaceId ?? place.organisationId,
+    await auditAi(trx, actor, place, 'save', {
       before: current ? { provider: current.provider, model: current.model, baseUrl: current.base_url } : null,
       after: { provider: input.provider, model: input.model, baseUrl, ...(input.apiKey !== undefined ? { apiKey: SECRET_MARKER } : {}) },
     });
@@ -126,14 +133,7 @@ export async function clearAiSettings(deps: AiDeps, actor: Actor, place: AiPlace
       .where((eb) => (place.workspaceId ? eb('workspace_id', '=', place.workspaceId) : eb('workspace_id', 'is', null)))
       .returning(['provider', 'model', 'base_url as baseUrl'])
       .executeTakeFirst();
-    await recordAudit(trx, actor, {
-      organisationId: place.organisationId,
-      workspaceId: place.workspaceId,
-      action: place.workspaceId ? 'workspaceAi.clear' : 'ai.clear',
-      targetType: 'ai_settings',
-      targetId: place.workspaceId ?? place.organisationId,
-      before: removed ?? null,
-    });
+    await auditAi(trx, actor, place, 'clear', { before: removed ?? null });
   });
 }
 
@@ -143,14 +143,7 @@ export async function testAiConnection(deps: AiDeps, actor: Actor, place: AiPlac
   const outcome = connection
     ? await probeAiProvider(connection)
     : ({ ok: false, failure: 'not_configured', message: 'No AI provider is set up yet: choose one and save it first.' } as const);
-  await recordAudit(deps.db, actor, {
-    organisationId: place.organisationId,
-    workspaceId: place.workspaceId,
-    action: place.workspaceId ? 'workspaceAi.test' : 'ai.test',
-    targetType: 'ai_settings',
-    targetId: place.workspaceId ?? place.organisationId,
-    after: outcome,
-  });
+  await auditAi(deps.db, actor, place, 'test', { after: outcome });
   return outcome;
 }
 
