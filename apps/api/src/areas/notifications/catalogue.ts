@@ -63,6 +63,12 @@ export const NOTIFICATION_EVENTS = {
     description: 'One of your API keys expires within 7 days (once per expiry date).',
     defaultChannel: 'both',
   },
+  'webhook.disabled': {
+    scope: 'workspace',
+    label: 'Webhook turned off',
+    description: 'A webhook of a workspace you administer was turned off after its deliveries kept failing.',
+    defaultChannel: 'both',
+  },
 } as const satisfies Record<string, NotificationEventDefinition>;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS;

@@ -9,6 +9,7 @@ export interface NotificationPayloads {
   'campaign.failed': { campaignId: string; campaignName: string; reason: string };
   'invitation.accepted': { invitationId: string; name: string; email: string };
   'api_key.expiring': { apiKeyId: string; name: string; prefix: string; expiresAt: string };
+  'webhook.disabled': { subscriptionId: string; url: string; failures: number; lastError: string | null };
 }
 
 /** Where an event happened, read when it is shown. */
@@ -60,6 +61,11 @@ const MESSAGES: { [E in NotificationEvent]: (payload: NotificationPayloads[E], p
     title: `API key ${p.name} expires soon`,
     body: `Your API key ${p.name} (${p.prefix}…) for ${place.organisationName} expires on ${new Date(p.expiresAt).toUTCString()}. Create a new one before then.`,
     path: `/orgs/${place.organisationId}/api-keys`,
+  }),
+  'webhook.disabled': (p, place) => ({
+    title: `Webhook to ${p.url} turned off`,
+    body: `${count(p.failures, 'delivery', 'deliveries')} in a row to ${p.url} failed every attempt${inWorkspace(place)}, so Steward stopped sending to it${p.lastError ? ` (last error: ${p.lastError})` : ''}. Fix the receiver, send a test event, then turn the webhook back on.`,
+    path: page(place, 'webhooks'),
   }),
 };
 

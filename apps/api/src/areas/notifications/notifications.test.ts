@@ -344,7 +344,7 @@ describe('the notification centre', () => {
 describe('notification preferences', () => {
   it('start at the catalogue defaults, per workspace and for the organisation', async () => {
     const workspace = ok(await call<{ preferences: { event: string; channel: string; isDefault: boolean }[] }>(owner, 'notifications.workspacePreferences', { workspaceId }, 'query'));
-    expect(workspace.preferences.map((p) => p.event)).toEqual(['deal.stage_changed', 'import.finished', 'campaign.sent', 'campaign.failed']);
+    expect(workspace.preferences.map((p) => p.event)).toEqual(['deal.stage_changed', 'import.finished', 'campaign.sent', 'campaign.failed', 'webhook.disabled']);
     expect(workspace.preferences.every((p) => p.isDefault && p.channel === NOTIFICATION_EVENTS[p.event as keyof typeof NOTIFICATION_EVENTS].defaultChannel)).toBe(true);
     const organisation = ok(await call<{ preferences: { event: string }[] }>(owner, 'notifications.organisationPreferences', { organisationId: steward.org.organisationId }, 'query'));
     expect(organisation.preferences.map((p) => p.event)).toEqual(['invitation.accepted', 'api_key.expiring']);

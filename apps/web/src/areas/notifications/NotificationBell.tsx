@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Organisation } from '../../Layout';
-import { Link, navigate } from '../../routes';
+import { Link } from '../../routes';
 import { trpc } from '../../trpc';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { type NotificationItem, whenLabel } from './notificationLabels';
+import { NotificationEntry, useNotificationActions } from './NotificationEntry';
+import type { NotificationItem } from './notificationLabels';
 import './notifications.css';
 
 /** How often the header asks for the unread count (the server does the counting with one index). */
@@ -55,41 +56,29 @@ export function NotificationBell({ organisation }: { organisation: Organisation 
 }
 
 function NotificationPanel({ organisation, onClose }: { organisation: Organisation; onClose: () => void }) {
-  const utils = trpc.useUtils();
   const list = trpc.notifications.list.useQuery({ organisationId: organisation.id, limit: 8 });
-  const refresh = () => utils.notifications.invalidate();
-  const markRead = trpc.notifications.markRead.useMutation({ onSettled: refresh });
-  const markAllRead = trpc.notifications.markAllRead.useMutation({ onSettled: refresh });
-
-  function open(item: NotificationItem) {
-    if (!item.readAt) markRead.mutate({ organisationId: organisation.id, notificationIds: [item.id] });
+  const actions = useNotificationActions(organisation.id);
+  const open = (item: NotificationItem) => {
     onClose();
-    navigate(item.path);
-  }
+    actions.open(item);
+  };
 
   return (
     <div id="notification-panel" className="notification-panel" role="region" aria-label="Latest notifications">
       <div className="notification-panel-header">
         <strong>Notifications</strong>
-        <button type="button" className="button small" disabled={!list.data?.unread || markAllRead.isPending} onClick={() => markAllRead.mutate({ organisationId: organisation.id })}>
+        <button type="button" className="button small" disabled={!list.data?.unread || actions.pending} onClick={actions.markAllRead}>
           Mark all read
         </button>
       </div>
-      <ErrorMessage error={list.error ?? markRead.error ?? markAllRead.error} />
+      <ErrorMessage error={list.error ?? actions.error} />
       {list.isPending && <p className="loading">Loading…</p>}
       {list.data && list.data.items.length === 0 && <p className="muted">Nothing yet. Events you choose to hear of in-app show here.</p>}
       {list.data && list.data.items.length > 0 && (
         <ul className="notification-list compact">
           {list.data.items.map((item) => (
             <li key={item.id} className={item.readAt ? 'read' : 'unread'}>
-              <button type="button" className="notification-open" onClick={() => open(item)}>
-                <span className="notification-title">{item.title}</span>
-                <span className="notification-body">{item.body}</span>
-                <small className="muted">
-                  {whenLabel(item.createdAt)}
-                  {item.workspaceName ? ` · ${item.workspaceName}` : ''}
-                </small>
-              </button>
+              <NotificationEntry item={item} onOpen={open} />
             </li>
           ))}
         </ul>

@@ -46,58 +46,39 @@ export function NotificationPreferencesPage({ organisation }: { organisation: Or
           : `How you hear of what concerns ${organisation.name} as a whole.`}{' '}
         Email goes to your sign-in address.
       </p>
-      {workspace ? <WorkspacePreferences key={workspace.id} workspaceId={workspace.id} /> : <OrganisationPreferences organisationId={organisation.id} />}
+      <PreferencesTable key={place} organisationId={organisation.id} workspaceId={workspace?.id ?? null} />
     </>
   );
 }
 
-function WorkspacePreferences({ workspaceId }: { workspaceId: string }) {
+/** One row per event of the place (a workspace, or the organisation when `workspaceId` is null); a change saves at once. */
+function PreferencesTable({ organisationId, workspaceId }: { organisationId: string; workspaceId: string | null }) {
   const utils = trpc.useUtils();
-  const query = trpc.notifications.workspacePreferences.useQuery({ workspaceId });
-  const save = trpc.notifications.setWorkspacePreference.useMutation({ onSettled: () => utils.notifications.workspacePreferences.invalidate({ workspaceId }) });
-  return (
-    <PreferencesTable
-      preferences={query.data?.preferences}
-      error={query.error ?? save.error}
-      saved={save.data ? NOTIFICATION_EVENTS[save.data.event as NotificationEvent]?.label : undefined}
-      pending={save.isPending}
-      onChange={(event, channel) => save.mutate({ workspaceId, event, channel })}
-    />
-  );
-}
-
-function OrganisationPreferences({ organisationId }: { organisationId: string }) {
-  const utils = trpc.useUtils();
-  const query = trpc.notifications.organisationPreferences.useQuery({ organisationId });
-  const save = trpc.notifications.setOrganisationPreference.useMutation({ onSettled: () => utils.notifications.organisationPreferences.invalidate({ organisationId }) });
-  return (
-    <PreferencesTable
-      preferences={query.data?.preferences}
-      error={query.error ?? save.error}
-      saved={save.data ? NOTIFICATION_EVENTS[save.data.event as NotificationEvent]?.label : undefined}
-      pending={save.isPending}
-      onChange={(event, channel) => save.mutate({ organisationId, event, channel })}
-    />
-  );
-}
-
-function PreferencesTable(props: {
-  preferences: NotificationPreference[] | undefined;
-  error: { message: string } | null;
-  saved: string | undefined;
-  pending: boolean;
-  onChange: (event: NotificationEvent, channel: NotificationChannel) => void;
-}) {
+  const refresh = () => utils.notifications.invalidate();
+  const ofWorkspace = trpc.notifications.workspacePreferences.useQuery({ workspaceId: workspaceId ?? '' }, { enabled: workspaceId !== null });
+  const ofOrganisation = trpc.notifications.organisationPreferences.useQuery({ organisationId }, { enabled: workspaceId === null });
+  const saveForWorkspace = trpc.notifications.setWorkspacePreference.useMutation({ onSettled: refresh });
+  const saveForOrganisation = trpc.notifications.setOrganisationPreference.useMutation({ onSettled: refresh });
+  const query = workspaceId === null ? ofOrganisation : ofWorkspace;
+  const save = workspaceId === null ? saveForOrganisation : saveForWorkspace;
+  const table = {
+    preferences: query.data?.preferences as NotificationPreference[] | undefined,
+    error: query.error ?? save.error,
+    saved: save.data ? NOTIFICATION_EVENTS[save.data.event as NotificationEvent]?.label : undefined,
+    pending: save.isPending,
+    onChange: (event: NotificationEvent, channel: NotificationChannel) =>
+      workspaceId === null ? saveForOrganisation.mutate({ organisationId, event, channel }) : saveForWorkspace.mutate({ workspaceId, event, channel }),
+  };
   return (
     <>
-      {props.saved && (
+      {table.saved && (
         <p className="success" role="status">
-          Saved: {props.saved}.
+          Saved: {table.saved}.
         </p>
       )}
-      <ErrorMessage error={props.error} />
-      {!props.preferences && !props.error && <p className="loading">Loading…</p>}
-      {props.preferences && (
+      <ErrorMessage error={table.error} />
+      {!table.preferences && !table.error && <p className="loading">Loading…</p>}
+      {table.preferences && (
         <table className="table preferences-table" aria-label="Notification preferences">
           <thead>
             <tr>
@@ -106,7 +87,7 @@ function PreferencesTable(props: {
             </tr>
           </thead>
           <tbody>
-            {props.preferences.map((p) => {
+            {table.preferences.map((p) => {
               const definition = NOTIFICATION_EVENTS[p.event as NotificationEvent];
               if (!definition) return null;
               return (
@@ -116,7 +97,7 @@ function PreferencesTable(props: {
                     <small className="hint">{definition.description}</small>
                   </th>
                   <td>
-                    <select aria-label={definition.label} value={p.channel} disabled={props.pending} onChange={(e) => props.onChange(p.event as NotificationEvent, e.target.value as NotificationChannel)}>
+                    <select aria-label={definition.label} value={p.channel} disabled={table.pending} onChange={(e) => table.onChange(p.event as NotificationEvent, e.target.value as NotificationChannel)}>
                       {NOTIFICATION_CHANNELS.map((channel) => (
                         <option key={channel} value={channel}>
                           {CHANNEL_LABELS[channel]}
