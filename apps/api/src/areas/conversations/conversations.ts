@@ -1,6 +1,7 @@
 import { type Database, type Db, type Transaction } from '@steward/db';
 import { AppError, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { emitWebhookEvent } from '../webhooks/emit.js';
 import { lockInbox } from './assignment.js';
 import { deliverOutbound, type OutboundDeps, recordOutbound, replyChannelFor } from './outbound.js';
 
@@ -179,6 +180,9 @@ export async function assignConversation(db: Db, actor: Actor, place: Conversati
     }
     await trx.updateTable('conversations').set({ assignee_user_id: userId, updated_at: new Date() }).where('id', '=', conversationId).execute();
     await recordAudit(trx, actor, { ...place, action: 'conversations.assign', targetType: 'conversation', targetId: conversationId, before: { assigneeUserId: before.assignee_user_id }, after: { assigneeUserId: userId } });
+    if (before.assignee_user_id !== userId) {
+      await emitWebhookEvent(trx, { ...place, type: 'conversation.assigned', data: { conversationId, inboxId: before.inbox_id, assigneeUserId: userId, previousAssigneeUserId: before.assignee_user_id, by: 'hand' } });
+    }
     return getConversation(trx, place, conversationId);
   });
 }

@@ -1,6 +1,7 @@
 import { type Database, sql, type Transaction } from '@steward/db';
 import { notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { emitWebhookEvent } from '../webhooks/emit.js';
 import { type BusinessHours, isWithinBusinessHours, slaDueAt } from '../inboxes/business-hours.js';
 import { pickAssignee, lockInbox, type LockedInbox } from './assignment.js';
 import { deliverOutbound, type OutboundDeps, recordOutbound } from './outbound.js';
@@ -166,6 +167,9 @@ export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPl
     }
     if (actor) {
       await recordAudit(trx, actor, { ...place, action: 'conversations.receive', targetType: 'conversation', targetId: conversation.id, after: { messageId: inserted.id, created, assigneeUserId: conversation.assignee_user_id } });
+    }
+    if (created && conversation.assignee_user_id) {
+      await emitWebhookEvent(trx, { ...place, type: 'conversation.assigned', data: { conversationId: conversation.id, inboxId: inbox.id, assigneeUserId: conversation.assignee_user_id, previousAssigneeUserId: null, by: 'rule' } });
     }
     return { conversationId: conversation.id, messageId: inserted.id, created, duplicate: false, assigneeUserId: conversation.assignee_user_id, outOfOffice };
   });

@@ -6,6 +6,7 @@ import type { Config } from '../../config.js';
 import { type JobQueue, QUEUES } from '../../email/jobs.js';
 import type { Logger } from '../../logger.js';
 import { type Keyring, openSecret } from '../../secrets.js';
+import { emitNotification } from '../notifications/notifications.js';
 import { signatureHeader, SIGNATURE_HEADER } from './signing.js';
 import { BlockedTargetError, guardedLookup, isPrivateAddress } from './target-url.js';
 
@@ -198,7 +199,25 @@ async function countFailedDelivery(trx: Transaction<Database>, deps: WebhookDeli
   if (!updated || !updated.enabled || updated.consecutive_failures < threshold) return;
   const reason = `Turned off automatically: ${updated.consecutive_failures} deliveries in a row failed every attempt. Last error: ${lastError ?? 'unknown'}`;
   await trx.updateTable('webhook_subscriptions').set({ enabled: false, disabled_at: sql<Date>`now()`, disabled_reason: reason, updated_at: sql<Date>`now()` }).where('id', '=', subscriptionId).execute();
-  deps.logger.warn('A webhook was turned off after repeated failures', { subscriptionId, workspaceId: updated.workspace_id, failures: updated.consecutive_failures });
+  // Each admin of the workspace (organisation admins, global admins, its own admins) is told, as they chose to hear of it.
+  const { rows: admins } = await sql<{ user_id: string }>`
+    select m.user_id from memberships m
+    where m.organisation_id = ${updated.organisation_id}::uuid and (
+      m.org_role = 'admin'
+      or exists (
+        select 1 from workspace_memberships wm join workspaces w on w.id = wm.workspace_id
+        where wm.user_id = m.user_id and wm.role = 'admin' and w.organisation_id = m.organisation_id
+          and (w.id = ${updated.workspace_id}::uuid or w.kind = 'global')))`.execute(trx);
+  for (const admin of admins) {
+    await emitNotification(trx, deps.jobs, {
+      event: 'webhook.disabled',
+      organisationId: updated.organisation_id,
+      workspaceId: updated.workspace_id,
+      recipientUserId: admin.user_id,
+      payload: { subscriptionId, url: updated.url, failures: updated.consecutive_failures, lastError },
+    });
+  }
+  deps.logger.warn('A webhook was turned off after repeated failures', { subscriptionId, workspaceId: updated.workspace_id, failures: updated.consecutive_failures, adminsTold: admins.length });
 }
 
 /**

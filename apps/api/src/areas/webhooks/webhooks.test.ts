@@ -154,6 +154,34 @@ describe('events', () => {
     expect(toOnlyCreated.deliveries.map((d) => d.eventType)).toEqual(['contact.created']);
   });
 
+  it('tell of conversations assigned by the inbox rule and by hand', async () => {
+    const workspaceId = await newWorkspace();
+    await subscribe(workspaceId, ['conversation.assigned']);
+    const admin = steward.org.admin;
+    const inbox = await call<{ id: string }>('inboxes.create', {
+      workspaceId,
+      name: 'Web form',
+      channelIds: [],
+      agentUserIds: [admin.id],
+      assignment: 'round_robin',
+      sla: { firstResponseMinutes: 60, nextResponseMinutes: 30, resolutionMinutes: 1440, businessHoursOnly: false },
+    });
+    const { key } = await call<{ key: string }>('apiKeys.create', { organisationId: steward.org.organisationId, name: 'web form' });
+    const posted = await fetch(`${steward.app.url}/api/v1/inboxes/${inbox.id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ workspaceId, from: { email: 'visitor@example.org' }, body: 'Hello?' }),
+    });
+    expect(posted.status, await posted.clone().text()).toBe(200);
+    const { conversationId } = (await posted.json()) as { conversationId: string };
+    await call('conversations.assign', { workspaceId, conversationId, userId: null });
+    await receiver.waitFor((r) => r.length >= 2, 20_000);
+    expect(bodies().map((b) => [b.type, b.data])).toEqual([
+      ['conversation.assigned', { conversationId, inboxId: inbox.id, assigneeUserId: admin.id, previousAssigneeUserId: null, by: 'rule' }],
+      ['conversation.assigned', { conversationId, inboxId: inbox.id, assigneeUserId: null, previousAssigneeUserId: admin.id, by: 'hand' }],
+    ]);
+  });
+
   it('are not kept when no webhook wants them', async () => {
     const workspaceId = await newWorkspace();
     const before = await steward.db.selectFrom('webhook_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
@@ -192,6 +220,9 @@ describe('a webhook that keeps failing', () => {
     expect(listed).toMatchObject({ enabled: false, consecutiveFailures: 3 });
     expect(listed.disabledReason).toContain('3 deliveries in a row failed');
     expect(listed.disabledReason).toContain('HTTP 500');
+    // The workspace's admins are told (here: the organisation admin), by the notification they chose.
+    const told = await steward.db.selectFrom('notifications').select(['user_id', 'workspace_id']).where('event', '=', 'webhook.disabled').execute();
+    expect(told).toEqual([{ user_id: steward.org.admin.id, workspace_id: workspaceId }]);
 
     await call('contacts.create', { workspaceId, firstName: 'd', email: `d-${randomBytes(3).toString('hex')}@example.org` });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
