@@ -21,6 +21,10 @@ import { UsersPage } from './areas/users/UsersPage';
 import { TeamPage } from './areas/team/TeamPage';
 import { WorkspaceSettingsPage } from './areas/workspaces/WorkspaceSettingsPage';
 import { WorkspacesPage } from './areas/workspaces/WorkspacesPage';
+import { BillingPage } from './areas/billing/BillingPage';
+import { CreateOrganisationPage } from './areas/organisations/CreateOrganisationPage';
+import { OrganisationPage } from './areas/organisations/OrganisationPage';
+import { RestoreOrganisationPage } from './areas/organisations/RestoreOrganisationPage';
 import { can, type OrgPermission } from './permissions';
 import { Link, navigate, usePath } from './routes';
 import { signOut } from './session';
@@ -53,6 +57,8 @@ const AREAS: Area[] = [
   { path: 'contacts', label: 'Contacts', render: (org) => <ContactsPage key={org.id} organisation={org} toolbarExtra={(workspace) => <ImportCsvButton workspace={workspace} />} /> },
   { path: 'companies', label: 'Companies', render: (org) => <CompaniesPage key={org.id} organisation={org} /> },
   { path: 'deals', label: 'Deals', render: (org) => <DealsPage key={org.id} organisation={org} /> },
+  { path: 'organisation', label: 'Organisation', permission: 'organisation.view', render: (org, limits) => <OrganisationPage key={org.id} organisation={org} limits={limits} /> },
+  { path: 'billing', label: 'Billing', permission: 'billing.view', render: (org) => <BillingPage key={org.id} organisation={org} /> },
   { path: 'users', label: 'Users', permission: 'organisation.view', render: (org, limits) => <UsersPage key={org.id} organisation={org} limits={limits} /> },
   {
     path: 'workspaces',
@@ -83,6 +89,9 @@ const AREAS: Area[] = [
   { path: 'audit', label: 'Audit log', permission: 'audit.view', render: (org) => <AuditLogPage key={org.id} organisation={org} /> },
 ];
 
+/** Where anyone signed in creates an organisation (also offered in the switcher). */
+const NEW_ORGANISATION_PATH = '/orgs/new';
+
 function parsePath(path: string): { organisationId: string | null; areaPath: string; subPath: string } {
   const match = /^\/orgs\/([0-9a-f-]{36})(?:\/([^/]*)(?:\/(.*))?)?$/.exec(path);
   return { organisationId: match?.[1] ?? null, areaPath: match?.[2] ?? '', subPath: decodeURIComponent((match?.[3] ?? '').replace(/\/$/, '')) };
@@ -94,11 +103,14 @@ export function Layout({ me }: { me: Me }) {
   const { organisationId, areaPath, subPath } = parsePath(path);
   const organisation = me.organisations.find((o) => o.id === organisationId) ?? me.organisations[0] ?? null;
   const area = AREAS.find((a) => a.path === areaPath);
-  const visibleAreas = organisation ? AREAS.filter((a) => !a.permission || can(organisation, a.permission)) : [];
+  // An organisation scheduled for deletion shows its admins only the page that restores it.
+  const visibleAreas = organisation && !organisation.deletionScheduledUntil ? AREAS.filter((a) => !a.permission || can(organisation, a.permission)) : [];
 
   const showsDetail = Boolean(area?.detail && subPath);
 
   function renderArea(org: Organisation) {
+    if (path === NEW_ORGANISATION_PATH) return <CreateOrganisationPage first={false} />;
+    if (org.deletionScheduledUntil) return <RestoreOrganisationPage organisation={org} />;
     if (!area) return <p>This page does not exist.</p>;
     if (area.detail && subPath) return area.detail(org, subPath, me.limits);
     if (area.permission && !can(org, area.permission)) return <p>Your role in {org.name} does not give access to this page.</p>;
@@ -112,12 +124,17 @@ export function Layout({ me }: { me: Me }) {
         {me.organisations.length > 0 && organisation && (
           <label className="org-switcher">
             <span className="visually-hidden">Organisation</span>
-            <select value={organisation.id} onChange={(e) => navigate(`/orgs/${e.target.value}`)} aria-label="Organisation">
+            <select
+              value={path === NEW_ORGANISATION_PATH ? 'new' : organisation.id}
+              onChange={(e) => navigate(e.target.value === 'new' ? NEW_ORGANISATION_PATH : `/orgs/${e.target.value}`)}
+              aria-label="Organisation"
+            >
               {me.organisations.map((o) => (
                 <option key={o.id} value={o.id}>
                   {o.name}
                 </option>
               ))}
+              <option value="new">New organisation…</option>
             </select>
           </label>
         )}
@@ -173,8 +190,7 @@ export function Layout({ me }: { me: Me }) {
         </div>
       ) : (
         <main className="content">
-          <h1>Welcome, {me.user.name}</h1>
-          <p>You are not a member of any organisation yet. Ask an administrator to invite {me.user.email}.</p>
+          <CreateOrganisationPage first />
         </main>
       )}
     </div>

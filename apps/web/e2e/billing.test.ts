@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { addMember, type BrowserTest, type FakeStripe, keepScreenshot, openSettingsArea, signInThroughConsole, startBrowserTest, startFakeStripe } from '@steward/test-kit';
+
+let stripe: FakeStripe;
+let steward: BrowserTest;
+let organisationId: string;
+
+const FOUNDER = 'founder@nimbus.example';
+const BILLING_ADMIN = 'accounts@nimbus.example';
+
+beforeAll(async () => {
+  stripe = await startFakeStripe();
+  steward = await startBrowserTest({ env: stripe.env() });
+  stripe.setWebhookUrl(`${steward.app.url}/webhooks/billing`);
+});
+afterAll(async () => {
+  await steward?.close();
+  await stripe?.close();
+});
+
+const usage = (page: Page, kind: string) => page.getByTestId(`usage-${kind}`).innerText();
+
+describe('organisation and billing', () => {
+  it('a new person creates an organisation, upgrades through Checkout and sees the plan and the usage bars', async () => {
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, FOUNDER);
+    await page.getByRole('heading', { level: 1, name: 'Create your organisation' }).waitFor();
+    await page.getByLabel('Organisation name').fill('Nimbus');
+    await page.getByRole('button', { name: 'Create organisation' }).click();
+    await expect.poll(() => page.getByRole('combobox', { name: 'Organisation' }).locator('option:checked').innerText()).toBe('Nimbus');
+    organisationId = /\/orgs\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+
+    await openSettingsArea(page, 'Billing');
+    await page.getByRole('heading', { name: 'Plan: Starter' }).waitFor();
+    expect(await usage(page, 'seats')).toBe('1 of 5');
+    expect(await usage(page, 'workspaces')).toBe('1 of 3');
+
+    await page.getByRole('button', { name: 'Subscribe to Professional' }).click();
+    await page.getByRole('heading', { name: 'Stripe stand-in — Checkout' }).waitFor();
+    expect(page.url()).toMatch(new RegExp(`^${stripe.url}/checkout/cs_`));
+    await page.getByRole('button', { name: 'Pay' }).click();
+
+    await page.getByRole('heading', { name: 'Plan: Professional' }).waitFor();
+    expect(page.url()).toBe(`${steward.app.url}/orgs/${organisationId}/billing?checkout=done`);
+    await page.getByRole('status').getByText('Thank you: the subscription is active.').waitFor();
+    expect(await page.getByText('visa •••• 4242').count()).toBe(1);
+    // Each limit as a bar, with what is used of it.
+    for (const name of ['Seats', 'Workspaces', 'Contacts', 'Campaign emails this month']) expect(await page.getByRole('meter', { name }).count()).toBe(1);
+    expect(await usage(page, 'seats')).toBe('1 of 25');
+    expect(await usage(page, 'contacts')).toBe('0 of 100,000');
+    expect(await page.getByRole('meter', { name: 'Seats' }).getAttribute('aria-valuetext')).toBe('1 of 25');
+    const invoices = page.getByRole('table', { name: 'Invoices' });
+    await invoices.getByRole('row').nth(1).waitFor();
+    expect(await invoices.getByRole('row').nth(1).innerText()).toMatch(/STEWARD-0001\s+€79\.00\s+paid\s+Download/);
+    expect(await page.getByRole('row', { name: /Enterprise/ }).innerText()).toContain('Contact sales');
+    await keepScreenshot(page, 'billing-professional');
+    await page.close();
+  });
+
+  it('a billing admin downgrades, and cannot cancel; the organisation admin can', async () => {
+    await addMember(steward.database.db, organisationId, BILLING_ADMIN, 'billing_admin');
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, BILLING_ADMIN);
+    await openSettingsArea(page, 'Billing');
+    await page.getByRole('heading', { name: 'Plan: Professional' }).waitFor();
+    await page.getByRole('button', { name: 'Downgrade to Starter' }).click();
+    await page.getByRole('dialog', { name: 'Switch to Starter?' }).getByRole('button', { name: 'Switch to Starter' }).click();
+    await page.getByRole('heading', { name: 'Plan: Starter' }).waitFor();
+    expect(await usage(page, 'seats')).toBe('2 of 5');
+    // Cancelling is for the organisation's admins only (seed 001).
+    expect(await page.getByRole('button', { name: 'Cancel subscription…' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Manage payment method and invoices' }).count()).toBe(1);
+    await page.close();
+
+    const admin = await steward.browser.newPage();
+    await signInThroughConsole(admin, steward.app.url, FOUNDER);
+    await openSettingsArea(admin, 'Billing');
+    await admin.getByRole('heading', { name: 'Plan: Starter' }).waitFor();
+    await admin.getByRole('button', { name: 'Cancel subscription…' }).click();
+    await admin.getByRole('dialog', { name: 'Cancel the subscription?' }).getByRole('button', { name: 'Cancel subscription' }).click();
+    await admin.getByRole('button', { name: 'Keep the subscription' }).waitFor();
+    expect(await admin.getByText('Cancelled at the end of the period').count()).toBe(1);
+    const subscription = [...stripe.subscriptions.values()].find((s) => s.status === 'active')!;
+    expect(subscription.cancelAtPeriodEnd).toBe(true);
+    await keepScreenshot(admin, 'billing-cancelled');
+    await admin.close();
+  });
+});
