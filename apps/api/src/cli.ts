@@ -4,6 +4,7 @@ import { createOrganisation } from './areas/organisations/bootstrap.js';
 import { loadConfig } from './config.js';
 import { resealAllSecrets } from './areas/integrations/mailersend-settings.js';
 import { resealAiKeys } from './areas/ai/ai-settings.js';
+import { resealWebhookSecrets } from './areas/webhooks/webhooks.js';
 import { generateNextDevKey, loadKeyring } from './secrets.js';
 
 const USAGE = `Usage:
@@ -43,7 +44,7 @@ async function rotateSecretKey() {
   const db = connectDatabase(url);
   try {
     await migrateToLatest(db);
-    const resealed = (await resealAllSecrets(db, keyring)) + (await resealAiKeys(db, keyring));
+    const resealed = (await resealAllSecrets(db, keyring)) + (await resealAiKeys(db, keyring)) + (await resealWebhookSecrets(db, keyring));
     console.log(`Re-encrypted ${resealed} stored secret${resealed === 1 ? '' : 's'} under key ${keyring.current.version}.`);
   } finally {
     await db.destroy();

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, startWebhookReceiver, useStewardApp, type WebhookReceiver } from '@steward/test-kit';
-import { postWebhook } from './delivery.js';
+import { startTestApp, startWebhookReceiver, TEST_SECRET_KEY, useStewardApp, type WebhookReceiver } from '@steward/test-kit';
+import { createKeyring, openSecret } from '../../secrets.js';
+import { postWebhook, secretContext } from './delivery.js';
+import { resealWebhookSecrets } from './webhooks.js';
 import { verifySignatureHeader } from './signing.js';
 import { checkTargetUrl, isPrivateAddress } from './target-url.js';
 
@@ -120,6 +122,21 @@ describe('webhook subscriptions', () => {
     const [request] = receiver.received;
     expect(verifySignatureHeader(second, request!.headers['steward-signature'] as string, request!.body)).toBe(true);
     expect(verifySignatureHeader(first, request!.headers['steward-signature'] as string, request!.body)).toBe(false);
+  });
+
+  it('keep working after the secret key is rotated: the signing secret is re-sealed, not changed', async () => {
+    const workspaceId = await newWorkspace();
+    const { subscription, secret } = await subscribe(workspaceId, ['contact.created']);
+    const rotated = createKeyring(randomBytes(32), [Buffer.from(TEST_SECRET_KEY, 'base64')]);
+    expect(await resealWebhookSecrets(steward.db, rotated)).toBeGreaterThanOrEqual(1);
+    const row = await steward.db.selectFrom('webhook_subscriptions').select(['organisation_id', 'secret_ciphertext', 'secret_key_version']).where('id', '=', subscription.id).executeTakeFirstOrThrow();
+    expect(row.secret_key_version).toBe(rotated.current.version);
+    expect(openSecret(rotated, { ciphertext: row.secret_ciphertext, keyVersion: row.secret_key_version }, secretContext(row.organisation_id, subscription.id))).toBe(secret);
+    expect(await resealWebhookSecrets(steward.db, rotated)).toBe(0);
+    // Back under the app's own key, for the tests that follow.
+    await resealWebhookSecrets(steward.db, createKeyring(Buffer.from(TEST_SECRET_KEY, 'base64'), [rotated.current.key]));
+    await call('webhooks.sendTestEvent', { workspaceId, subscriptionId: subscription.id });
+    expect(verifySignatureHeader(secret, receiver.received.at(-1)!.headers['steward-signature'] as string, receiver.received.at(-1)!.body)).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, type Db, sql, type Transaction } from '@steward/db';
 import { AppError, notFound } from '../../errors.js';
-import { sealSecret } from '../../secrets.js';
+import { type Keyring, openSecret, sealSecret } from '../../secrets.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { decodeCursor, encodeCursor } from '../records/filters.js';
 import { type AttemptOutcome, runDeliveryAttempt, secretContext, type WebhookDeliveryDeps } from './delivery.js';
@@ -215,4 +215,23 @@ export async function listDeliveries(db: Db, place: WebhookPlace, subscriptionId
     deliveries: items.map(({ cursorAt: _c, ...d }) => ({ ...d, attemptLog: attempts.filter((a) => a.delivery_id === d.id).map(({ delivery_id: _d, ...a }) => a) })),
     nextCursor: rows.length > page.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
   };
+}
+
+/** Re-seals every signing secret under the current key (`rotate-secret-key`). Returns how many changed. */
+export async function resealWebhookSecrets(db: Db, keyring: Keyring): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('webhook_subscriptions')
+      .select(['id', 'organisation_id', 'secret_ciphertext', 'secret_key_version'])
+      .where('secret_key_version', '!=', keyring.current.version)
+      .forUpdate()
+      .execute();
+    // One statement per secret: each needs its own ciphertext computed here, and rotation is rare.
+    for (const row of rows) {
+      const context = secretContext(row.organisation_id, row.id);
+      const sealed = sealSecret(keyring, openSecret(keyring, { ciphertext: row.secret_ciphertext, keyVersion: row.secret_key_version }, context), context);
+      await trx.updateTable('webhook_subscriptions').set({ secret_ciphertext: sealed.ciphertext, secret_key_version: sealed.keyVersion }).where('id', '=', row.id).execute();
+    }
+    return rows.length;
+  });
 }
