@@ -81,3 +81,40 @@ describe('a person’s rights on the contact record', () => {
     expect(entry.after).toMatchObject({ request: 'Email of 12 May, ticket 4521', suppressed: true });
   });
 });
+
+describe('consent columns of a CSV import', () => {
+  it('are mapped from their headers, explained on the page, and land in the consent history as coming from the import', async () => {
+    const category = await org.admin.agent.trpc<{ id: string }>('emailCategories.create', { workspaceId: org.chapterWorkspaceId, name: 'Newsletter' }, 'mutation');
+    expect(category.error, category.text).toBeNull();
+    const page = await steward.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signInThroughConsole(page, steward.app.url, org.admin.email);
+    await openSettingsArea(page, 'Contacts');
+    await page.getByLabel('Workspace', { exact: true }).selectOption('chapter');
+    await page.getByRole('button', { name: 'Import CSV' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import contacts into Acme Chapter' });
+    const csv = 'Email,First name,Unsubscribed from everything,Category: Newsletter\ngrace@example.org,Grace,no,subscribed\nalan@example.org,Alan,yes,\n';
+    await dialog.getByLabel('CSV file').setInputFiles({ name: 'consent.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await dialog.getByRole('button', { name: 'Upload' }).click();
+    await dialog.getByText('consent.csv: 2 rows, 4 columns').waitFor();
+    expect(await dialog.getByLabel('Import column Unsubscribed from everything as').inputValue()).toBe('consent:global');
+    expect(await dialog.getByLabel('Import column Category: Newsletter as').inputValue()).toBe(`consent:category:${category.data.id}`);
+    await dialog.getByText('Email consent columns').click();
+    await dialog.getByText('An import never re-subscribes someone who unsubscribed', { exact: false }).waitFor();
+    await keepScreenshot(page, 'import-consent-columns');
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    await dialog.getByRole('button', { name: 'Import 2 rows' }).click();
+    await dialog.getByText('The import is complete.').waitFor();
+
+    const history = await steward.database.db
+      .selectFrom('consent_history as h')
+      .innerJoin('contacts as c', 'c.id', 'h.contact_id')
+      .select(['c.email', 'h.level', 'h.status', 'h.source'])
+      .orderBy('h.id')
+      .execute();
+    // Written a level at a time: the global unsubscribes of the batch, then the workspace switches, then the categories.
+    expect(history).toEqual([
+      { email: 'alan@example.org', level: 'global', status: 'unsubscribed', source: 'import' },
+      { email: 'grace@example.org', level: 'category', status: 'subscribed', source: 'import' },
+    ]);
+  });
+});
