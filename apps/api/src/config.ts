@@ -62,6 +62,8 @@ const environmentSchema = z.object({
   WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES: z.coerce.number().int().min(1).max(1000).default(5),
   /** `refuse`: no private, loopback or link-local targets (SSRF guard). Default: refuse in production, allow otherwise. */
   WEBHOOK_PRIVATE_TARGETS: z.enum(['allow', 'refuse']).optional(),
+  /** `refuse`: an AI provider's base URL may not be a private, loopback or link-local address (SSRF guard). Default: refuse in production, allow otherwise. */
+  AI_PRIVATE_BASE_URLS: z.enum(['allow', 'refuse']).optional(),
   /** Where the Twilio client sends its requests (a local stand-in in tests); unset: Twilio's own hosts. */
   TWILIO_API_BASE_URL: z.url().optional(),
 });
@@ -69,6 +71,8 @@ const environmentSchema = z.object({
 export type Environment = z.infer<typeof environmentSchema>;
 
 export interface Config {
+  /** The AI platform (areas/ai): whether a base URL may point into the private network (a model server of one's own). */
+  ai: { allowPrivateBaseUrls: boolean };
   env: Environment['NODE_ENV'];
   port: number;
   /** Origin the console is served from; CSRF checks and OAuth redirects use it. */
@@ -207,6 +211,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
       disableAfterFailedDeliveries: e.WEBHOOK_DISABLE_AFTER_FAILED_DELIVERIES,
       allowPrivateTargets: (e.WEBHOOK_PRIVATE_TARGETS ?? (production ? 'refuse' : 'allow')) === 'allow',
     },
+    ai: { allowPrivateBaseUrls: (e.AI_PRIVATE_BASE_URLS ?? (production ? 'refuse' : 'allow')) === 'allow' },
     restRateLimitPerMinute: e.REST_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     secretKey: e.STEWARD_SECRET_KEY,

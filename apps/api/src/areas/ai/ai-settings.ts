@@ -1,7 +1,9 @@
 import type { AiProvider, Db } from '@steward/db';
+import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { type Keyring, openSecret, sealSecret } from '../../secrets.js';
 import { type Actor, recordAudit, SECRET_MARKER } from '../audit/record.js';
+import { checkAiBaseUrl, refusedAiBaseUrl } from './base-url-guard.js';
 import { type AiConnection, probeAiProvider } from './probe.js';
 
 /** An organisation's settings (workspaceId null) or one workspace's override. */
@@ -13,6 +15,7 @@ export interface AiPlace {
 export interface AiDeps {
   db: Db;
   keyring: Keyring;
+  config: Pick<Config, 'ai'>;
 }
 
 /** Binds the sealed key to its row: it cannot be moved to another organisation or workspace. */
@@ -96,6 +99,7 @@ export interface SaveAiInput {
 export async function saveAiSettings(deps: AiDeps, actor: Actor, place: AiPlace, input: SaveAiInput) {
   const baseUrl = input.baseUrl ?? null;
   if (input.provider === 'openai_compatible' && !baseUrl) throw new AppError('BAD_REQUEST', 'An OpenAI-compatible server needs its base URL, e.g. http://localhost:11434/v1.');
+  if (baseUrl) checkAiBaseUrl(baseUrl, deps.config.ai.allowPrivateBaseUrls);
   await deps.db.transaction().execute(async (trx) => {
     const current = await storedRow(trx, place, true);
     const sameTarget = current !== undefined && current.provider === input.provider && current.base_url === baseUrl;
@@ -140,9 +144,12 @@ export async function clearAiSettings(deps: AiDeps, actor: Actor, place: AiPlace
 /** Asks the provider in force whether the key and model work, and says in plain words what it answered. */
 export async function testAiConnection(deps: AiDeps, actor: Actor, place: AiPlace) {
   const connection = await resolveAiConnection(deps, place);
-  const outcome = connection
-    ? await probeAiProvider(connection)
-    : ({ ok: false, failure: 'not_configured', message: 'No AI provider is set up yet: choose one and save it first.' } as const);
+  const refused = connection?.baseUrl ? await refusedAiBaseUrl(connection.baseUrl, deps.config.ai.allowPrivateBaseUrls) : null;
+  const outcome = !connection
+    ? ({ ok: false, failure: 'not_configured', message: 'No AI provider is set up yet: choose one and save it first.' } as const)
+    : refused
+      ? ({ ok: false, failure: 'refused', message: refused } as const)
+      : await probeAiProvider(connection);
   await auditAi(deps.db, actor, place, 'test', { after: outcome });
   return outcome;
 }

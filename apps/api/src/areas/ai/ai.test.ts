@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addSignedInMember, type FakeAiProvider, startFakeAiProvider, useStewardApp } from '@steward/test-kit';
+import { addSignedInMember, type FakeAiProvider, startFakeAiProvider, startTestApp, useStewardApp } from '@steward/test-kit';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -191,5 +191,30 @@ describe("a workspace's override", () => {
     const audit = await steward.app.db.selectFrom('audit_log').select(['action', 'workspace_id']).where('action', 'like', 'workspaceAi.%').orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['workspaceAi.save', 'workspaceAi.test', 'workspaceAi.clear', 'workspaceAi.test']);
     expect(audit.every((a) => a.workspace_id === workspaceId)).toBe(true);
+  });
+});
+
+describe('where private addresses are refused (production, unless AI_PRIVATE_BASE_URLS=allow)', () => {
+  it('refuses a base URL into the private network when saved, and does not call one saved before', async () => {
+    // Saved while allowed (as outside production), pointing at the stand-in on 127.0.0.1.
+    await saveOrganisationAi({ provider: 'openai', model: 'gpt-4o-mini', baseUrl: provider.openaiBaseUrl, apiKey: KEY });
+    const guarded = await startTestApp({ database: steward.database, workers: false, env: { AI_PRIVATE_BASE_URLS: 'refuse' } });
+    try {
+      const admin = await guarded.signIn(steward.org.admin.email);
+      for (const baseUrl of ['http://127.0.0.1:11434/v1', 'http://localhost:11434/v1', 'http://ollama:11434/v1', 'http://169.254.169.254/latest', 'http://[::1]:8080/v1', 'http://10.1.2.3/v1']) {
+        const saved = await admin.trpc('ai.save', { organisationId: organisationId(), provider: 'openai_compatible', model: 'llama3', baseUrl }, 'mutation');
+        expect(saved.status, baseUrl).toBe(400);
+        expect(saved.error?.message).toContain('points to a private or local address');
+      }
+      const before = provider.received.length;
+      const tested = await admin.trpc<Outcome>('ai.test', { organisationId: organisationId() }, 'mutation');
+      expect(tested.data).toMatchObject({ ok: false, failure: 'refused' });
+      expect(tested.data.message).toContain('AI_PRIVATE_BASE_URLS=allow');
+      expect(provider.received.length).toBe(before);
+      // A public address is accepted (it is only called when tested).
+      expect((await admin.trpc('ai.save', { organisationId: organisationId(), provider: 'openai', model: 'gpt-4o-mini', baseUrl: 'https://llm.example.com/v1', apiKey: KEY }, 'mutation')).error).toBeNull();
+    } finally {
+      await guarded.close();
+    }
   });
 });
