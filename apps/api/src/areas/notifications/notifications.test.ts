@@ -299,7 +299,7 @@ describe('the notification centre', () => {
     expect(ok(await call(owner, 'notifications.markRead', { organisationId: steward.org.organisationId, notificationIds: [items[0]!.id] }))).toEqual({ marked: 1, unread: 2 });
     const after = await centre(owner);
     expect(after.items.find((i) => i.id === items[0]!.id)!.readAt).not.toBeNull();
-    expect((await centre(owner, { unreadOnly: true })).items.map((i) => i.id)).toEqual(items.slice(1).map((i) => i.id));
+    expect((await centre(owner, { filter: 'unread' })).items.map((i) => i.id)).toEqual(items.slice(1).map((i) => i.id));
     expect(ok(await call(owner, 'notifications.markAllRead', { organisationId: steward.org.organisationId }))).toEqual({ marked: 2, unread: 0 });
     expect((await centre(owner)).unread).toBe(0);
   });
@@ -330,6 +330,35 @@ describe('the notification centre', () => {
     const list = await call(outsider.admin, 'notifications.list', { organisationId: steward.org.organisationId }, 'query');
     expect(list.error?.data.code).toBe('NOT_FOUND');
     expect((await call<{ items: Item[] }>(outsider.admin, 'notifications.list', { organisationId: outsider.organisationId }, 'query')).data.items).toEqual([]);
+  });
+
+  it('is on the REST surface for a bearer key, which reads and marks only its owner’s notifications', async () => {
+    await notify(owner, 2);
+    await notify(colleague, 1);
+    const keyOf = async (scope: string) => ok(await call<{ key: string }>(owner, 'apiKeys.create', { organisationId: steward.org.organisationId, name: `notifications ${scope}`, scope })).key;
+    const rest = (key: string, method: string, path: string, body?: unknown) =>
+      fetch(`${steward.app.url}/api/v1/organisations/${steward.org.organisationId}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const read = await keyOf('read');
+    const listed = await rest(read, 'GET', '/notifications?filter=all&limit=10');
+    expect(listed.status).toBe(200);
+    const { items, unread } = (await listed.json()) as { items: Item[]; unread: number };
+    expect(items).toHaveLength(2);
+    expect(unread).toBe(2);
+    expect(await (await rest(read, 'GET', '/notifications/unread-count')).json()).toEqual({ unread: 2 });
+    // A read key may not mark, nor a read_write key (it changes records, never anything else); an admin key marks the owner's only.
+    expect((await rest(read, 'POST', '/notifications/read-all', {})).status).toBe(403);
+    expect((await rest(await keyOf('read_write'), 'POST', '/notifications/read-all', {})).status).toBe(403);
+    const write = await keyOf('admin');
+    expect((await rest(write, 'POST', '/notifications/read', { notificationIds: [items[0]!.id] })).status).toBe(200);
+    expect(((await (await rest(write, 'GET', '/notifications?filter=unread')).json()) as { items: Item[] }).items.map((i) => i.id)).toEqual([items[1]!.id]);
+    expect(await (await rest(write, 'POST', '/notifications/read-all', {})).json()).toEqual({ marked: 1, unread: 0 });
+    expect((await centre(colleague)).unread).toBe(1);
+    const preferences = await rest(write, 'PUT', '/notification-preferences', { event: 'api_key.expiring', channel: 'off' });
+    expect(await preferences.json()).toEqual({ workspaceId: null, event: 'api_key.expiring', channel: 'off' });
   });
 
   it('keeps each organisation’s notifications apart for someone in two organisations', async () => {

@@ -56,7 +56,7 @@ export async function emitNotification<E extends NotificationEvent>(trx: Transac
 const PAGE_MAX = 50;
 
 /** The notification centre: one's in-app notifications in this organisation, newest first, with the unread count. */
-export async function listNotifications(db: Db, who: Recipient, input: { unreadOnly?: boolean; limit?: number; cursor?: string }) {
+export async function listNotifications(db: Db, who: Recipient, input: { filter?: 'all' | 'unread'; limit?: number; cursor?: string }) {
   const limit = Math.min(input.limit ?? 20, PAGE_MAX);
   const after = decodeCursor(input.cursor);
   let query = db
@@ -71,7 +71,7 @@ export async function listNotifications(db: Db, who: Recipient, input: { unreadO
     .orderBy('n.created_at', 'desc')
     .orderBy('n.id', 'desc')
     .limit(limit + 1);
-  if (input.unreadOnly) query = query.where('n.read_at', 'is', null);
+  if (input.filter === 'unread') query = query.where('n.read_at', 'is', null);
   if (after) query = query.where(sql<boolean>`(n.created_at, n.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`);
   const [rows, unread] = await Promise.all([query.execute(), unreadCount(db, who)]);
   const items = rows.slice(0, limit);

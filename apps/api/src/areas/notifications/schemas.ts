@@ -5,7 +5,8 @@ export const notificationEventSchema = z.enum(NOTIFICATION_EVENT_KEYS as [Notifi
 export const notificationChannelSchema = z.enum(NOTIFICATION_CHANNELS, 'The channel must be in_app, email, both or off.');
 
 export const notificationListInput = z.object({
-  unreadOnly: z.coerce.boolean().optional(),
+  /** A word rather than a boolean: the REST surface coerces query strings, and "false" would read as true. */
+  filter: z.enum(['all', 'unread']).default('all'),
   limit: z.coerce.number().int().min(1).max(50).default(20),
   cursor: z.string().max(200).optional(),
 });

@@ -9,7 +9,7 @@ import './notifications.css';
 /** /orgs/:id/notifications — one's own notifications in this organisation, newest first. */
 export function NotificationsPage({ organisation }: { organisation: Organisation }) {
   const [unreadOnly, setUnreadOnly] = useState(false);
-  const pages = trpc.notifications.list.useInfiniteQuery({ organisationId: organisation.id, unreadOnly, limit: 20 }, { getNextPageParam: (page) => page.nextCursor ?? undefined });
+  const pages = trpc.notifications.list.useInfiniteQuery({ organisationId: organisation.id, filter: unreadOnly ? 'unread' : 'all', limit: 20 }, { getNextPageParam: (page) => page.nextCursor ?? undefined });
   const actions = useNotificationActions(organisation.id);
   const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
   const unread = pages.data?.pages[0]?.unread ?? 0;
