@@ -271,6 +271,20 @@ describe('erasing a person', () => {
     expect(ok(await rest<PersonalData>(readWrite, 'GET', `/contacts/${person.contactId}/personal-data?workspaceId=${chapter}`)).person.email).toBe(person.email);
   });
 
+  it('with a key restricted to one workspace: exports what that workspace sees, and cannot erase someone others know', async () => {
+    const person = await wellKnown();
+    const restricted = ok(await trpc<{ key: string }>('apiKeys.create', { organisationId: steward.org.organisationId, name: 'chapter only', workspaceId: chapter })).key;
+    const data = ok(await rest<PersonalData>(restricted, 'GET', `/contacts/${person.contactId}/personal-data?workspaceId=${chapter}`));
+    expect(data.complete).toBe(false);
+    expect(data.workspaces.map((w) => w.workspaceId)).toEqual([chapter]);
+    expect(data.person.values.map((v) => v.key)).toEqual([fieldKeys.nickname]);
+    const refused = await rest(restricted, 'POST', `/contacts/${person.contactId}/erase`, { workspaceId: chapter, request: 'Ticket 9' });
+    expect(refused.status).toBe(403);
+    expect(refused.error?.message).toMatch(/restricted to one workspace/);
+    const local = ok(await trpc<{ id: string }>('contacts.create', { workspaceId: chapter, firstName: 'Local', email: `only-here-${unique()}@example.org` }));
+    expect(ok(await rest<Erased>(restricted, 'POST', `/contacts/${local.id}/erase`, { workspaceId: chapter, request: 'Ticket 10' })).erased).toBe(true);
+  });
+
   it('answers NOT_FOUND for a contact of another organisation, and for one this workspace does not know', async () => {
     const person = await wellKnown();
     const elsewhere = ok(await trpc<{ id: string }>('workspaces.create', { organisationId: steward.org.organisationId, name: 'Elsewhere', slug: `elsewhere-${unique()}` })).id;

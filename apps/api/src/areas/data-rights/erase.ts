@@ -45,6 +45,9 @@ export async function eraseContact(db: Db, actor: Actor, caller: RecordCaller, c
     if (!person) throw notFound('Contact');
 
     const links = await trx.selectFrom('contact_workspaces').select('workspace_id').where('contact_id', '=', contactId).execute();
+    if (caller.keyRestrictedHere && links.length > 1) {
+      throw new AppError('FORBIDDEN', 'This API key is restricted to one workspace, and this person is known to others too: only organisation admins and global admins can erase them.');
+    }
     // A person is linked to a handful of workspaces; each access check is one indexed query.
     const elsewhere = await Promise.all(links.filter((l) => l.workspace_id !== workspaceId).map((l) => resolveWorkspaceAccess(db, caller.userId, l.workspace_id)));
     if (elsewhere.some((access) => !workspaceRoleCan(access?.role ?? null, 'personalData.manage'))) {

@@ -49,13 +49,15 @@ export async function exportPersonalData(db: Db, actor: Actor, caller: RecordCal
     .execute();
   const globalWorkspace = await db.selectFrom('workspaces').select('id').where('organisation_id', '=', organisationId).where('kind', '=', 'global').executeTakeFirstOrThrow();
   // A person is linked to a handful of workspaces; each access check is one indexed query.
-  const readable = new Set<string>();
-  await Promise.all(
-    [...new Set([...links.map((l) => l.workspace_id), globalWorkspace.id])].map(async (id) => {
-      const access = await resolveWorkspaceAccess(db, caller.userId, id);
-      if (workspaceRoleCan(access?.role ?? null, 'records.read')) readable.add(id);
-    }),
-  );
+  const readable = new Set<string>(caller.keyRestrictedHere ? [workspaceId] : []);
+  if (!caller.keyRestrictedHere) {
+    await Promise.all(
+      [...new Set([...links.map((l) => l.workspace_id), globalWorkspace.id])].map(async (id) => {
+        const access = await resolveWorkspaceAccess(db, caller.userId, id);
+        if (workspaceRoleCan(access?.role ?? null, 'records.read')) readable.add(id);
+      }),
+    );
+  }
   const visibleLinks = links.filter((l) => readable.has(l.workspace_id));
   const visibleIds = visibleLinks.map((l) => l.workspace_id);
   const readsGlobal = readable.has(globalWorkspace.id);

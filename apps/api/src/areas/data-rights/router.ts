@@ -6,12 +6,19 @@ import { eraseContact } from './erase.js';
 import { exportPersonalData } from './export.js';
 import { erasedOutput, eraseContactInput, exportPersonalDataInput, personalDataOutput } from './schemas.js';
 
-type WorkspaceCtx = { user: { id: string }; org: { id: string }; workspace: { id: string; kind: 'global' | 'chapter'; role: WorkspaceRole | null; fieldsVersion: number } };
+type WorkspaceCtx = {
+  user: { id: string };
+  apiKey: { workspaceId?: string | null } | null;
+  org: { id: string };
+  workspace: { id: string; kind: 'global' | 'chapter'; role: WorkspaceRole | null; fieldsVersion: number };
+};
 
+/** A key restricted to this workspace has no standing in any other, whatever its owner holds there. */
 const callerOf = (ctx: WorkspaceCtx): RecordCaller => ({
   place: { organisationId: ctx.org.id, workspaceId: ctx.workspace.id, kind: ctx.workspace.kind, fieldsVersion: ctx.workspace.fieldsVersion },
   userId: ctx.user.id,
   role: ctx.workspace.role,
+  keyRestrictedHere: ctx.apiKey?.workspaceId != null,
 });
 
 const TAGS = ['personal data'];
