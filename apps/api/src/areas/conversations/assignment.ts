@@ -1,17 +1,16 @@
-import { type AssignmentRule, type Database, sql, type Transaction } from '@steward/db';
+import { type AssignmentRule, type Database, type Db, sql, type Transaction } from '@steward/db';
 
 /**
- * Who gets a new conversation, decided under the inbox's row lock (taken by the caller), so that
- * concurrent arrivals — on any number of API processes — are handed out one after another:
- * - round-robin: agents in the order they joined, a counter on the inbox says whose turn it is;
+ * Who gets a new conversation:
+ * - round-robin: agents in the order they joined; a counter on the inbox, taken in its own short
+ *   statement before the arrival's transaction (`takeRoundRobinTurn`), says whose turn it is, so
+ *   concurrent arrivals on any number of processes get consecutive turns without waiting on each other;
  * - load-balanced: the agent with the fewest open conversations in this inbox, never beyond the cap
- *   (everyone at the cap: the conversation waits unassigned);
+ *   (everyone at the cap: the conversation waits unassigned). Counting and inserting must not
+ *   interleave, so this is decided under the inbox's row lock (`lockInbox`), held to commit;
  * - manual: nobody.
  */
-export async function pickAssignee(
-  trx: Transaction<Database>,
-  inbox: { id: string; assignment: AssignmentRule; agent_cap: number | null; round_robin_next: string },
-): Promise<string | null> {
+export async function pickAssignee(trx: Transaction<Database>, inbox: { id: string; assignment: AssignmentRule; agent_cap: number | null }, turn: bigint | null): Promise<string | null> {
   if (inbox.assignment === 'manual') return null;
   const agents = await trx
     .selectFrom('inbox_agents as a')
@@ -30,11 +29,7 @@ export async function pickAssignee(
     .orderBy('a.user_id')
     .execute();
   if (agents.length === 0) return null;
-  if (inbox.assignment === 'round_robin') {
-    const turn = Number(BigInt(inbox.round_robin_next) % BigInt(agents.length));
-    await trx.updateTable('inboxes').set({ round_robin_next: sql<string>`round_robin_next + 1` }).where('id', '=', inbox.id).execute();
-    return agents[turn]!.user_id;
-  }
+  if (inbox.assignment === 'round_robin') return agents[Number((turn ?? 0n) % BigInt(agents.length))]!.user_id;
   const cap = inbox.agent_cap ?? Number.POSITIVE_INFINITY;
   let best: { user_id: string; open: number } | null = null;
   for (const agent of agents) {
@@ -45,15 +40,28 @@ export async function pickAssignee(
   return best?.user_id ?? null;
 }
 
-/** The inbox as assignment needs it, locked until the transaction ends. */
-export function lockInbox(trx: Transaction<Database>, inboxId: string) {
-  return trx
-    .selectFrom('inboxes as i')
-    .innerJoin('workspaces as w', 'w.id', 'i.workspace_id')
-    .selectAll('i')
-    .select('w.timezone')
-    .where('i.id', '=', inboxId)
-    .forUpdate('i')
+/** The next round-robin turn of an inbox, in one statement of its own (committed at once). */
+export async function takeRoundRobinTurn(db: Db, inboxId: string): Promise<bigint> {
+  const row = await db
+    .updateTable('inboxes')
+    .set({ round_robin_next: sql<string>`round_robin_next + 1` })
+    .where('id', '=', inboxId)
+    .where('assignment', '=', 'round_robin')
+    .returning(sql<string>`round_robin_next - 1`.as('turn'))
     .executeTakeFirst();
+  return BigInt(row?.turn ?? 0);
+}
+
+const inboxColumns = (trx: Transaction<Database>) =>
+  trx.selectFrom('inboxes as i').innerJoin('workspaces as w', 'w.id', 'i.workspace_id').selectAll('i').select('w.timezone');
+
+/** The inbox as an arrival needs it (not locked). */
+export function readInbox(trx: Transaction<Database>, inboxId: string) {
+  return inboxColumns(trx).where('i.id', '=', inboxId).executeTakeFirst();
+}
+
+/** The inbox, locked until the transaction ends: load-balanced assignment and hand assignment take it. */
+export function lockInbox(trx: Transaction<Database>, inboxId: string) {
+  return inboxColumns(trx).where('i.id', '=', inboxId).forUpdate('i').executeTakeFirst();
 }
 export type LockedInbox = NonNullable<Awaited<ReturnType<typeof lockInbox>>>;

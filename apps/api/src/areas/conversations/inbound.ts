@@ -1,9 +1,9 @@
 import { type Database, sql, type Transaction } from '@steward/db';
-import { notFound } from '../../errors.js';
+import { isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { emitWebhookEvent } from '../webhooks/emit.js';
 import { type BusinessHours, isWithinBusinessHours, slaDueAt } from '../inboxes/business-hours.js';
-import { pickAssignee, lockInbox, type LockedInbox } from './assignment.js';
+import { lockInbox, type LockedInbox, pickAssignee, readInbox, takeRoundRobinTurn } from './assignment.js';
 import { deliverOutbound, type OutboundDeps, recordOutbound } from './outbound.js';
 
 /**
@@ -95,84 +95,102 @@ export interface InboundOutcome {
 
 /** `actor`: who handed the message in over the API (audited); null for a provider's webhook. */
 export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPlace, message: InboundMessage, actor: Actor | null = null, now = new Date()): Promise<InboundOutcome> {
-  const result = await deps.db.transaction().execute(async (trx) => {
-    // Every arrival in an inbox takes its lock first: assignment, "one open conversation per
-    // contact" and the out-of-office "once" are then decided one message at a time, on any process.
-    const inbox = await lockInbox(trx, message.inboxId);
-    if (!inbox || inbox.organisation_id !== place.organisationId || inbox.workspace_id !== place.workspaceId) throw notFound('Inbox');
-    if (message.externalId) {
-      const seen = await trx
-        .selectFrom('conversation_messages')
-        .select('conversation_id')
-        .where('organisation_id', '=', place.organisationId)
-        .where('direction', '=', 'inbound')
-        .where('external_id', '=', message.externalId)
-        .executeTakeFirst();
-      if (seen) return { conversationId: seen.conversation_id, messageId: null, created: false, duplicate: true, assigneeUserId: null, outOfOffice: null };
-    }
-    const contactId = await findOrCreateContact(trx, place, message.from);
-    let conversation = await trx
-      .selectFrom('conversations')
-      .select(['id', 'assignee_user_id', 'first_responded_at', 'awaiting_reply_since', 'out_of_office_sent_at'])
-      .where('inbox_id', '=', inbox.id)
-      .where('contact_id', '=', contactId)
-      .where('status', '=', 'open')
-      .forUpdate()
-      .executeTakeFirst();
-    const created = !conversation;
-    if (!conversation) {
-      const assignee = await pickAssignee(trx, inbox);
-      conversation = await trx
-        .insertInto('conversations')
-        .values({
-          organisation_id: place.organisationId,
-          workspace_id: place.workspaceId,
-          inbox_id: inbox.id,
-          contact_id: contactId,
-          channel_id: message.channelId,
-          assignee_user_id: assignee,
-          subject: message.subject ?? null,
-          last_message_at: now,
-          awaiting_reply_since: now,
-          first_response_due_at: slaDueAt(policyOf(inbox, inbox.sla_first_response_minutes), now),
-          resolution_due_at: slaDueAt(policyOf(inbox, inbox.sla_resolution_minutes), now),
-          created_at: now,
-        })
-        .returning(['id', 'assignee_user_id', 'first_responded_at', 'awaiting_reply_since', 'out_of_office_sent_at'])
+  const inboxRow = await deps.db.selectFrom('inboxes').select(['assignment']).where('id', '=', message.inboxId).where('organisation_id', '=', place.organisationId).where('workspace_id', '=', place.workspaceId).executeTakeFirst();
+  if (!inboxRow) throw notFound('Inbox');
+  // Taken before the transaction, so that concurrent arrivals never queue behind each other for it
+  // (a turn taken by a message that turns out to continue a conversation is simply skipped).
+  const turn = inboxRow.assignment === 'round_robin' ? await takeRoundRobinTurn(deps.db, message.inboxId) : null;
+  let result;
+  try {
+    result = await deps.db.transaction().execute(async (trx) => {
+      if (message.externalId) {
+        const seen = await trx
+          .selectFrom('conversation_messages')
+          .select('conversation_id')
+          .where('organisation_id', '=', place.organisationId)
+          .where('direction', '=', 'inbound')
+          .where('external_id', '=', message.externalId)
+          .executeTakeFirst();
+        if (seen) return { conversationId: seen.conversation_id, messageId: null, created: false, duplicate: true, assigneeUserId: null, outOfOffice: null };
+      }
+      const contactId = await findOrCreateContact(trx, place, message.from);
+      // Load-balanced: counting the agents' open conversations and adding this one must not
+      // interleave with another arrival's, on any process: the inbox's row lock, held to commit.
+      const inbox = (inboxRow.assignment === 'load_balanced' ? await lockInbox(trx, message.inboxId) : await readInbox(trx, message.inboxId)) as LockedInbox;
+      const continuing = () =>
+        trx
+          .selectFrom('conversations')
+          .select(['id', 'assignee_user_id', 'first_responded_at', 'awaiting_reply_since', 'out_of_office_sent_at'])
+          .where('inbox_id', '=', inbox.id)
+          .where('contact_id', '=', contactId)
+          .where('status', '=', 'open')
+          .forUpdate()
+          .executeTakeFirst();
+      let conversation = await continuing();
+      let created = false;
+      if (!conversation) {
+        const assignee = await pickAssignee(trx, inbox, turn);
+        // One open conversation per contact and inbox (a unique index): a message from the same
+        // sender arriving at the same moment continues the conversation the other one opened.
+        conversation = await trx
+          .insertInto('conversations')
+          .values({
+            organisation_id: place.organisationId,
+            workspace_id: place.workspaceId,
+            inbox_id: inbox.id,
+            contact_id: contactId,
+            channel_id: message.channelId,
+            assignee_user_id: assignee,
+            subject: message.subject ?? null,
+            last_message_at: now,
+            awaiting_reply_since: now,
+            first_response_due_at: slaDueAt(policyOf(inbox, inbox.sla_first_response_minutes), now),
+            resolution_due_at: slaDueAt(policyOf(inbox, inbox.sla_resolution_minutes), now),
+            created_at: now,
+          })
+          .onConflict((oc) => oc.columns(['inbox_id', 'contact_id']).where('status', '=', 'open').doNothing())
+          .returning(['id', 'assignee_user_id', 'first_responded_at', 'awaiting_reply_since', 'out_of_office_sent_at'])
+          .executeTakeFirst();
+        created = conversation !== undefined;
+        conversation ??= await continuing();
+        if (!conversation) throw new Error('The open conversation vanished while a message was being added to it.');
+      }
+      if (!created) {
+        // The contact writes again after our reply: the next-response clock starts.
+        const startsWaiting = conversation.awaiting_reply_since === null;
+        await trx
+          .updateTable('conversations')
+          .set({
+            last_message_at: now,
+            updated_at: now,
+            ...(startsWaiting ? { awaiting_reply_since: now, next_response_due_at: conversation.first_responded_at ? slaDueAt(policyOf(inbox, inbox.sla_next_response_minutes), now) : null } : {}),
+          })
+          .where('id', '=', conversation.id)
+          .execute();
+      }
+      const inserted = await trx
+        .insertInto('conversation_messages')
+        .values({ organisation_id: place.organisationId, conversation_id: conversation.id, direction: 'inbound', body: message.body, external_id: message.externalId ?? null, delivery: 'received', created_at: now })
+        .returning('id')
         .executeTakeFirstOrThrow();
-    } else {
-      // The contact writes again after our reply: the next-response clock starts.
-      const startsWaiting = conversation.awaiting_reply_since === null;
-      await trx
-        .updateTable('conversations')
-        .set({
-          last_message_at: now,
-          updated_at: now,
-          ...(startsWaiting ? { awaiting_reply_since: now, next_response_due_at: conversation.first_responded_at ? slaDueAt(policyOf(inbox, inbox.sla_next_response_minutes), now) : null } : {}),
-        })
-        .where('id', '=', conversation.id)
-        .execute();
-    }
-    const inserted = await trx
-      .insertInto('conversation_messages')
-      .values({ organisation_id: place.organisationId, conversation_id: conversation.id, direction: 'inbound', body: message.body, external_id: message.externalId ?? null, delivery: 'received', created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
 
-    let outOfOffice: string | null = null;
-    const closed = inbox.business_hours !== null && !isWithinBusinessHours(inbox.business_hours as BusinessHours, inbox.timezone, now);
-    if (closed && inbox.out_of_office_message && conversation.out_of_office_sent_at === null) {
-      await trx.updateTable('conversations').set({ out_of_office_sent_at: now }).where('id', '=', conversation.id).execute();
-      outOfOffice = await recordOutbound(trx, { organisationId: place.organisationId, conversationId: conversation.id, body: inbox.out_of_office_message, kind: 'out_of_office', authorUserId: null });
-    }
-    if (actor) {
-      await recordAudit(trx, actor, { ...place, action: 'conversations.receive', targetType: 'conversation', targetId: conversation.id, after: { messageId: inserted.id, created, assigneeUserId: conversation.assignee_user_id } });
-    }
-    if (created && conversation.assignee_user_id) {
-      await emitWebhookEvent(trx, { ...place, type: 'conversation.assigned', data: { conversationId: conversation.id, inboxId: inbox.id, assigneeUserId: conversation.assignee_user_id, previousAssigneeUserId: null, by: 'rule' } });
-    }
-    return { conversationId: conversation.id, messageId: inserted.id, created, duplicate: false, assigneeUserId: conversation.assignee_user_id, outOfOffice };
-  });
+      // Once per conversation: the conversation's row is locked (new, or FOR UPDATE above).
+      let outOfOffice: string | null = null;
+      const closed = inbox.business_hours !== null && !isWithinBusinessHours(inbox.business_hours as BusinessHours, inbox.timezone, now);
+      if (closed && inbox.out_of_office_message && conversation.out_of_office_sent_at === null) {
+        await trx.updateTable('conversations').set({ out_of_office_sent_at: now }).where('id', '=', conversation.id).execute();
+        outOfOffice = await recordOutbound(trx, { organisationId: place.organisationId, conversationId: conversation.id, body: inbox.out_of_office_message, kind: 'out_of_office', authorUserId: null });
+      }
+      if (actor) {
+        await recordAudit(trx, actor, { ...place, action: 'conversations.receive', targetType: 'conversation', targetId: conversation.id, after: { messageId: inserted.id, created, assigneeUserId: conversation.assignee_user_id } });
+      }
+      return { conversationId: conversation.id, messageId: inserted.id, created, duplicate: false, assigneeUserId: conversation.assignee_user_id, outOfOffice };
+    });
+  } catch (error) {
+    // The same provider message delivered twice at the same moment: the other delivery added it.
+    if (message.externalId && isUniqueViolation(error, 'conversation_messages_inbound_external_key')) return receiveInboundMessage(deps, place, message, actor, now);
+    throw error;
+  }
   if (result.outOfOffice) await deliverOutbound(deps, result.outOfOffice);
   return { conversationId: result.conversationId, messageId: result.messageId, created: result.created, duplicate: result.duplicate, assigneeUserId: result.assigneeUserId, outOfOfficeSent: Boolean(result.outOfOffice) };
 }
