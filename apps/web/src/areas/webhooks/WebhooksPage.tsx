@@ -8,6 +8,7 @@ import { Field } from '../../ui/Field';
 import { formatDateTime } from '../../ui/formatDate';
 import { ActionsColumnHeader } from '../../ui/Table';
 import { NoWorkspace, useChosenWorkspace, type WorkspaceEntry, WorkspacePicker } from '../records/WorkspacePicker';
+import './webhooks.css';
 
 type Subscription = RouterOutputs['webhooks']['list']['subscriptions'][number];
 type Catalogue = RouterOutputs['webhooks']['events'];
@@ -112,7 +113,7 @@ function WorkspaceWebhooks({ organisation, workspace }: { organisation: Organisa
                   {s.enabled && s.consecutiveFailures > 0 && <div className="hint">{s.consecutiveFailures} failed deliveries in a row</div>}
                 </td>
                 <td>{formatDateTime(s.lastSuccessAt as unknown as string)}</td>
-                <td className="actions">
+                <td className="actions webhook-actions">
                   <button type="button" className="button" disabled={test.isPending} onClick={() => test.mutate({ ...input, subscriptionId: s.id })}>
                     {test.isPending && test.variables?.subscriptionId === s.id ? 'Sending…' : 'Send test event'}
                   </button>
