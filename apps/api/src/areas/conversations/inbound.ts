@@ -152,6 +152,9 @@ export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPl
           .returning(['id', 'assignee_user_id', 'first_responded_at', 'awaiting_reply_since', 'out_of_office_sent_at'])
           .executeTakeFirst();
         created = conversation !== undefined;
+        if (conversation?.assignee_user_id) {
+          await emitWebhookEvent(trx, { ...place, type: 'conversation.assigned', data: { conversationId: conversation.id, inboxId: inbox.id, assigneeUserId: conversation.assignee_user_id, previousAssigneeUserId: null, by: 'rule' } });
+        }
         conversation ??= await continuing();
         if (!conversation) throw new Error('The open conversation vanished while a message was being added to it.');
       }
@@ -185,9 +188,9 @@ export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPl
         await recordAudit(trx, actor, { ...place, action: 'conversations.receive', targetType: 'conversation', targetId: conversation.id, after: { messageId: inserted.id, created, assigneeUserId: conversation.assignee_user_id } });
       }
       if (created && conversation.assignee_user_id) {
-      await emitWebhookEvent(trx, { ...place, type: 'conversation.assigned', data: { conversationId: conversation.id, inboxId: inbox.id, assigneeUserId: conversation.assignee_user_id, previousAssigneeUserId: null, by: 'rule' } });
-    }
-    return { conversationId: conversation.id, messageId: inserted.id, created, duplicate: false, assigneeUserId: conversation.assignee_user_id, outOfOffice };
+        await emitWebhookEvent(trx, { ...place, type: 'conversation.assigned', data: { conversationId: conversation.id, inboxId: inbox.id, assigneeUserId: conversation.assignee_user_id, previousAssigneeUserId: null, by: 'rule' } });
+      }
+      return { conversationId: conversation.id, messageId: inserted.id, created, duplicate: false, assigneeUserId: conversation.assignee_user_id, outOfOffice };
     });
   } catch (error) {
     // The same provider message delivered twice at the same moment: the other delivery added it.
