@@ -3,10 +3,13 @@ import {
   type BrowserTest,
   type FakeMailerSend,
   keepScreenshot,
+  mailerSendWebhookEvent,
   openSettingsArea,
+  postMailerSendWebhook,
   seedOrganisation,
   type SeededOrganisation,
   signInThroughConsole,
+  signMailerSendWebhook,
   startBrowserTest,
   startFakeMailerSend,
 } from '@steward/test-kit';
@@ -120,5 +123,27 @@ describe('unsubscribing from a received campaign email', () => {
     expect(await gracePage.getByRole('radio', { name: 'Nothing from anyone at Acme' }).isChecked()).toBe(true);
     expect(await audience()).toBe(1);
     await outsider.close();
+  });
+
+  it("an admin saves the organisation's own MailerSend webhook signing secret; a spam complaint it signs unsubscribes the person", async () => {
+    const secret = 'acme-mailersend-webhook-signing-secret';
+    const page = await steward.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await signInThroughConsole(page, steward.app.url, org.admin.email);
+    await openSettingsArea(page, 'Integrations');
+    const card = page.getByRole('region', { name: 'MailerSend' });
+    await card.getByText(`${steward.app.config.publicUrl.origin}/webhooks/mailersend`).waitFor();
+    expect(await card.getByRole('button', { name: 'Remove webhook signing secret' }).count()).toBe(0);
+    await card.getByLabel('New webhook signing secret', { exact: true }).fill(secret);
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
+    await card.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await card.getByRole('button', { name: 'Remove webhook signing secret' }).waitFor();
+    expect(await card.getByLabel('New webhook signing secret', { exact: true }).inputValue()).toBe('');
+    expect(await page.content()).not.toContain(secret);
+
+    expect(await audience()).toBe(1);
+    const body = mailerSendWebhookEvent('activity.spam_complaint', 'alan@example.org');
+    const response = await postMailerSendWebhook(`${steward.app.url}/webhooks/mailersend`, body, signMailerSendWebhook(body, secret));
+    expect(response.status).toBe(200);
+    expect(await audience()).toBe(0);
   });
 });

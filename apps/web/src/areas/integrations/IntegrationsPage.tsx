@@ -22,7 +22,7 @@ function sourceLabel(source: SettingSource, environmentVariable: string): string
   return labels[source];
 }
 
-const SETTING_NAMES: Record<RevertableSetting, string> = { apiKey: 'API key', fromEmail: 'From address' };
+const SETTING_NAMES: Record<RevertableSetting, string> = { apiKey: 'API key', fromEmail: 'From address', webhookSecret: 'webhook signing secret' };
 
 /** Integrations: MailerSend's key and From address, saved here (sealed by the server) or from the environment. */
 export function IntegrationsPage({ organisation }: { organisation: Organisation }) {
@@ -45,6 +45,7 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
   const me = trpc.me.useQuery();
   // The key is never sent to the console: this box only ever holds a replacement being typed.
   const [apiKey, setApiKey] = useState('');
+  const [webhookSecret, setWebhookSecret] = useState('');
   const [fromEmail, setFromEmail] = useState(settings.fromEmail.value ?? '');
   const [saved, setSaved] = useState(false);
   const [reverting, setReverting] = useState<RevertableSetting | null>(null);
@@ -57,6 +58,7 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
   const save = trpc.integrations.saveMailerSend.useMutation({
     onSuccess: (after) => {
       setApiKey('');
+      setWebhookSecret('');
       setSaved(true);
       showSettings(after);
     },
@@ -73,7 +75,8 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
   const newApiKey = apiKey.trim();
   const newFromEmail = fromEmail.trim().toLowerCase();
   const fromEmailChanged = newFromEmail !== '' && newFromEmail !== settings.fromEmail.value;
-  const changed = newApiKey !== '' || fromEmailChanged;
+  const newWebhookSecret = webhookSecret.trim();
+  const changed = newApiKey !== '' || fromEmailChanged || newWebhookSecret !== '';
 
   return (
     <section className="card" aria-labelledby="mailersend-heading">
@@ -104,6 +107,20 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
             </button>
           )}
         </dd>
+        <dt>Webhook signing secret</dt>
+        <dd>
+          <span className={`status source-${settings.webhookSecret.saved ? 'saved' : 'unset'}`}>{settings.webhookSecret.saved ? 'Saved here' : 'Not set'}</span>
+          {settings.webhookSecret.saved && (
+            <button type="button" className="button small" onClick={() => setReverting('webhookSecret')}>
+              Remove webhook signing secret
+            </button>
+          )}
+          <p className="hint">
+            With this organisation’s own MailerSend account, add a webhook in MailerSend to <code>{settings.webhookUrl}</code> for the events{' '}
+            <code>activity.unsubscribed</code> and <code>activity.spam_complaint</code>, and save its signing secret here: the people who unsubscribe or
+            complain there are unsubscribed here too.
+          </p>
+        </dd>
       </dl>
 
       <form
@@ -115,6 +132,7 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
             organisationId,
             ...(newApiKey ? { apiKey: newApiKey } : {}),
             ...(fromEmailChanged ? { fromEmail: newFromEmail } : {}),
+            ...(newWebhookSecret ? { webhookSecret: newWebhookSecret } : {}),
           });
         }}
       >
@@ -147,6 +165,21 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
             />
           )}
         </Field>
+        <Field label="New webhook signing secret" hint="Leave empty to keep the current one. Stored encrypted and never shown again.">
+          {(control) => (
+            <input
+              {...control}
+              type="password"
+              autoComplete="new-password"
+              spellCheck={false}
+              value={webhookSecret}
+              onChange={(e) => {
+                setWebhookSecret(e.target.value);
+                setSaved(false);
+              }}
+            />
+          )}
+        </Field>
         <SaveActions mutation={save} saved={saved} submitLabel="Save" disabled={!changed} />
       </form>
 
@@ -162,16 +195,20 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
 
       {reverting && (
         <ConfirmDialog
-          title={`Revert ${SETTING_NAMES[reverting]} to environment`}
-          confirmLabel="Revert to environment"
+          title={reverting === 'webhookSecret' ? 'Remove the webhook signing secret' : `Revert ${SETTING_NAMES[reverting]} to environment`}
+          confirmLabel={reverting === 'webhookSecret' ? 'Remove' : 'Revert to environment'}
           mutation={revert}
           onCancel={() => setReverting(null)}
           onConfirm={() => revert.mutate({ organisationId, setting: reverting })}
         >
-          <p>
-            The {SETTING_NAMES[reverting]} saved here is deleted, and emails use the server’s{' '}
-            <code>{reverting === 'apiKey' ? 'MAILERSEND_API_KEY' : 'MAILERSEND_FROM_EMAIL'}</code> again from the next email on.
-          </p>
+          {reverting === 'webhookSecret' ? (
+            <p>The webhook signing secret saved here is deleted: MailerSend’s webhook requests signed with it are refused from now on.</p>
+          ) : (
+            <p>
+              The {SETTING_NAMES[reverting]} saved here is deleted, and emails use the server’s{' '}
+              <code>{reverting === 'apiKey' ? 'MAILERSEND_API_KEY' : 'MAILERSEND_FROM_EMAIL'}</code> again from the next email on.
+            </p>
+          )}
         </ConfirmDialog>
       )}
     </section>
