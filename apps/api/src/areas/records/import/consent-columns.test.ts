@@ -97,7 +97,7 @@ describe('consent columns in a CSV import', () => {
   });
 
   it('sets each level for new and known people, recorded in the history as coming from the import by whoever started it', async () => {
-    const [ada, grace, alan] = ['ada', 'grace', 'alan'].map((n) => `${n}-${unique()}@example.org`);
+    const [ada, grace, alan] = ['ada', 'grace', 'alan'].map((n) => `${n}-${unique()}@example.org`) as [string, string, string];
     // Grace is known already, and chose to leave the newsletter herself.
     const known = ok(await trpc<{ id: string }>('contacts.create', { workspaceId, firstName: 'Grace', email: grace }));
     ok(await trpc('consent.set', { workspaceId, contactId: known.id, categories: [{ categoryId: categories.Newsletter, status: 'unsubscribed' }] }));
