@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
+import { sql } from '@steward/db';
 import { addSignedInMember, seedOrganisation, subscribeOrganisation, useStewardApp, type SeededOrganisation, type SeededUser } from '@steward/test-kit';
 
 /**
@@ -157,6 +158,15 @@ describe('the billing webhook', () => {
       expect((await stored(other.organisationId)).status).toBe('past_due');
       const rows = await steward.db.selectFrom('billing_events').select(['event_id', 'organisation_id', 'processed_at']).where('event_id', '=', event.id as string).execute();
       expect(rows).toEqual([{ event_id: event.id, organisation_id: other.organisationId, processed_at: expect.any(Date) }]);
+      // The change is in the audit log once, by the provider's webhook.
+      const audited = await steward.db
+        .selectFrom('audit_log')
+        .select(['actor_email', 'before', 'after'])
+        .where('organisation_id', '=', other.organisationId)
+        .where('action', '=', 'billing.subscriptionChanged')
+        .where(sql<boolean>`after->>'status' = 'past_due'`)
+        .execute();
+      expect(audited).toEqual([{ actor_email: expect.stringContaining('webhook'), before: expect.objectContaining({ status: 'active' }), after: expect.objectContaining({ status: 'past_due', event: 'customer.subscription.updated' }) }]);
     } finally {
       steward.stripe.holdEvents(false);
     }

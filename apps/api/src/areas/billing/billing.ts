@@ -2,7 +2,7 @@ import { type Database, type Db, sql, type Transaction } from '@steward/db';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { type Actor, recordAudit } from '../audit/record.js';
+import { type Actor, type OutsideActor, recordAudit } from '../audit/record.js';
 import { LIMIT_KINDS, LIMITS, type LimitKind, planOf, usageOfAll } from './limits.js';
 import { billingProviderFor, type BillingProvider, type ProviderEvent, type ProviderSubscription } from './provider.js';
 
@@ -227,7 +227,11 @@ export async function applySubscription(trx: Transaction<Database>, organisation
  * subscription row, so events in any order end in the provider's latest state. A failure rolls
  * everything back, and the provider's retry processes the event again.
  */
-export async function processBillingEvent(deps: { db: Db; provider: BillingProvider; logger: Logger }, event: ProviderEvent): Promise<'applied' | 'duplicate' | 'ignored'> {
+export async function processBillingEvent(
+  deps: { db: Db; provider: BillingProvider; logger: Logger },
+  event: ProviderEvent,
+  actor: OutsideActor = { userId: null, via: 'provider webhook', requestId: null, ip: null },
+): Promise<'applied' | 'duplicate' | 'ignored'> {
   return deps.db.transaction().execute(async (trx) => {
     await trx.insertInto('billing_events').values({ event_id: event.id, type: event.type }).onConflict((oc) => oc.column('event_id').doNothing()).execute();
     const row = await trx.selectFrom('billing_events').select('processed_at').where('event_id', '=', event.id).forUpdate().executeTakeFirstOrThrow();
@@ -237,8 +241,15 @@ export async function processBillingEvent(deps: { db: Db; provider: BillingProvi
       : undefined;
     const relevant = /^(checkout\.session\.|customer\.subscription\.|invoice\.)/.test(event.type);
     if (owner && relevant) {
+      const state = (row?: { plan_id: string | null; status: string | null; cancel_at_period_end: boolean }) =>
+        row ? { planId: row.plan_id, status: row.status, cancelAtPeriodEnd: row.cancel_at_period_end } : null;
+      const before = state(await subscriptionRow(trx, owner.organisation_id));
       const subscription = await deps.provider.findSubscription(event.customerId!);
       await applySubscription(trx, owner.organisation_id, event.customerId!, subscription);
+      const after = state(await subscriptionRow(trx, owner.organisation_id));
+      if (JSON.stringify(before) !== JSON.stringify(after)) {
+        await recordAudit(trx, actor, { organisationId: owner.organisation_id, action: 'billing.subscriptionChanged', targetType: 'subscription', targetId: subscription?.id ?? null, before, after: { ...after, event: event.type } });
+      }
     }
     await trx
       .updateTable('billing_events')

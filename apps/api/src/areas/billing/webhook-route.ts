@@ -30,7 +30,7 @@ export function billingWebhookRoute(deps: { db: Db; config: Config; logger: Logg
       return;
     }
     try {
-      const outcome = await processBillingEvent({ db: deps.db, provider, logger: deps.logger }, event);
+      const outcome = await processBillingEvent({ db: deps.db, provider, logger: deps.logger }, event, { userId: null, via: 'provider webhook', requestId: req.requestId, ip: req.ip ?? null });
       res.json({ received: true, outcome });
     } catch (error) {
       deps.logger.error('A billing event could not be applied; the provider will send it again', { eventId: event.id, type: event.type, error });

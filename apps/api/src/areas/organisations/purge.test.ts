@@ -168,7 +168,7 @@ describe('deleting an organisation', () => {
 
     const outcome = await purgeIfDue(jobDeps(), doomed.organisationId);
     expect(outcome).not.toBeNull();
-    process.stdout.write(`Purged an organisation with ${CONTACTS.toLocaleString('en')} contacts in ${outcome!.milliseconds} ms: ${JSON.stringify(outcome!.deleted)}\n`);
+    process.stdout.write(`Purged an organisation with ${CONTACTS.toLocaleString('en')} contacts in ${outcome!.milliseconds} ms: ${JSON.stringify(outcome!.deleted)} ${JSON.stringify(outcome!.millisecondsByTable)}\n`);
 
     // No row of it in any table of the catalogue: by its organisation, by its workspaces…
     const left: string[] = [];

@@ -108,7 +108,9 @@ export async function purgeOrganisation(db: Db, organisationId: string, options:
         and not exists (select 1 from memberships o where o.user_id = m.user_id and o.organisation_id <> ${organisationId}::uuid))`.execute(db);
   const workspaceIds = (await db.selectFrom('workspaces').select('id').where('organisation_id', '=', organisationId).execute()).map((w) => w.id);
   const deleted: Record<string, number> = {};
+  const milliseconds: Record<string, number> = {};
   for (const table of await purgeTables(db)) {
+    const tableStarted = performance.now();
     if (table.key === 'workspace_id' && workspaceIds.length === 0) continue;
     const owned = table.key === 'organisation_id' ? sql`organisation_id = ${organisationId}::uuid` : sql`workspace_id = any(${workspaceIds}::uuid[])`;
     for (;;) {
@@ -123,12 +125,13 @@ export async function purgeOrganisation(db: Db, organisationId: string, options:
       if (removed > 0) deleted[table.name] = (deleted[table.name] ?? 0) + removed;
       if (removed < batchRows) break;
     }
+    milliseconds[table.name] = Math.round(performance.now() - tableStarted);
   }
   await db.transaction().execute(async (trx) => {
     await sql`select set_config('steward.purging_organisation', ${organisationId}, true)`.execute(trx);
     await trx.deleteFrom('organisations').where('id', '=', organisationId).execute();
   });
-  return { deleted, milliseconds: Math.round(performance.now() - started) };
+  return { deleted, milliseconds: Math.round(performance.now() - started), millisecondsByTable: milliseconds };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { orgProcedure } from '../../access/middleware.js';
 import { actorOf, authedProcedure, router } from '../../trpc.js';
@@ -7,10 +8,13 @@ import { createOrganisationInput, deleteOrganisationInput, organisationOutput, u
 export const organisationsRouter = router({
   /** Anyone signed in may create an organisation (SPEC §3) and becomes its admin. */
   create: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/organisations', tags: ['organisations'], summary: 'Create an organisation (the caller becomes its admin)' } })
     .input(createOrganisationInput)
     .output(z.object({ id: z.string(), name: z.string(), globalWorkspaceId: z.string() }))
-    .mutation(({ ctx, input }) => createOwnOrganisation(ctx, actorOf(ctx), input)),
+    .mutation(({ ctx, input }) => {
+      // A key speaks for the one organisation it belongs to; a new organisation is made signed in.
+      if (ctx.apiKey) throw new TRPCError({ code: 'FORBIDDEN', message: 'Organisations are created from the console, not with an API key.' });
+      return createOwnOrganisation(ctx, actorOf(ctx), input);
+    }),
   get: orgProcedure('organisation.view')
     .meta({ openapi: { method: 'GET', path: '/organisations/{organisationId}', tags: ['organisations'], summary: "The organisation's information" } })
     .output(organisationOutput)
