@@ -111,7 +111,7 @@ export function createApp({ config, db, logger, jobs, keyring, consoleDir = CONS
   // Campaign emails' links and MailerSend's webhooks: signed, cookie-less, before the CSRF check.
   app.use(unsubscribeRoutes({ db, config, keyring, logger }));
   // Twilio signs its requests (X-Twilio-Signature) and sends no cookie: before the CSRF check.
-  app.use(twilioWebhookRoutes({ db, config, keyring, logger }));
+  app.use(twilioWebhookRoutes({ db, config, keyring, logger, jobs }));
   // The billing provider signs the exact bytes it sends: its route reads the body raw, before any parser.
   app.use(BILLING_WEBHOOK_PATH, billingWebhookRoute({ db, config, logger }));
   app.use(cookieParser());

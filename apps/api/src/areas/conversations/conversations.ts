@@ -1,6 +1,8 @@
 import { type Database, type Db, type Transaction } from '@steward/db';
 import { AppError, notFound } from '../../errors.js';
+import type { JobQueue } from '../../email/jobs.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { notifyConversationAssigned } from '../notifications/events.js';
 import { emitWebhookEvent } from '../webhooks/emit.js';
 import { lockInbox } from './assignment.js';
 import { deliverOutbound, type OutboundDeps, recordOutbound, replyChannelFor } from './outbound.js';
@@ -151,8 +153,8 @@ export async function getConversation(db: Db | Transaction<Database>, place: Con
  * Assigns to an agent of the inbox (or nobody). Under the inbox lock, like automatic assignment,
  * so a load-balanced inbox's cap holds against hand assignment too.
  */
-export async function assignConversation(db: Db, actor: Actor, place: ConversationPlace, conversationId: string, userId: string | null) {
-  return db.transaction().execute(async (trx) => {
+export async function assignConversation(deps: { db: Db; jobs: JobQueue }, actor: Actor, place: ConversationPlace, conversationId: string, userId: string | null) {
+  return deps.db.transaction().execute(async (trx) => {
     const before = await findSummary(trx, place, conversationId);
     const inbox = (await lockInbox(trx, before.inbox_id))!;
     if (userId) {
@@ -179,6 +181,7 @@ export async function assignConversation(db: Db, actor: Actor, place: Conversati
       }
     }
     await trx.updateTable('conversations').set({ assignee_user_id: userId, updated_at: new Date() }).where('id', '=', conversationId).execute();
+    if (userId !== before.assignee_user_id) await notifyConversationAssigned(trx, deps.jobs, { ...place, conversationId, assigneeUserId: userId, actorUserId: actor.userId });
     await recordAudit(trx, actor, { ...place, action: 'conversations.assign', targetType: 'conversation', targetId: conversationId, before: { assigneeUserId: before.assignee_user_id }, after: { assigneeUserId: userId } });
     if (before.assignee_user_id !== userId) {
       await emitWebhookEvent(trx, { ...place, type: 'conversation.assigned', data: { conversationId, inboxId: before.inbox_id, assigneeUserId: userId, previousAssigneeUserId: before.assignee_user_id, by: 'hand' } });

@@ -1,6 +1,7 @@
 import { type Database, sql, type Transaction } from '@steward/db';
 import { isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { notifyConversationAssigned, notifyConversationReplied } from '../notifications/events.js';
 import { emitWebhookEvent } from '../webhooks/emit.js';
 import { type BusinessHours, isWithinBusinessHours, slaDueAt } from '../inboxes/business-hours.js';
 import { lockInbox, type LockedInbox, pickAssignee, readInbox, takeRoundRobinTurn } from './assignment.js';
@@ -153,6 +154,7 @@ export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPl
           .executeTakeFirst();
         created = conversation !== undefined;
         if (conversation?.assignee_user_id) {
+          await notifyConversationAssigned(trx, deps.jobs, { ...place, conversationId: conversation.id, assigneeUserId: conversation.assignee_user_id, actorUserId: null });
           await emitWebhookEvent(trx, { ...place, type: 'conversation.assigned', data: { conversationId: conversation.id, inboxId: inbox.id, assigneeUserId: conversation.assignee_user_id, previousAssigneeUserId: null, by: 'rule' } });
         }
         conversation ??= await continuing();
@@ -170,6 +172,7 @@ export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPl
           })
           .where('id', '=', conversation.id)
           .execute();
+        await notifyConversationReplied(trx, deps.jobs, { ...place, conversationId: conversation.id, assigneeUserId: conversation.assignee_user_id, body: message.body });
       }
       const inserted = await trx
         .insertInto('conversation_messages')

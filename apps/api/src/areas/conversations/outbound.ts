@@ -1,5 +1,6 @@
 import { type Database, type Db, type Transaction } from '@steward/db';
 import type { Config } from '../../config.js';
+import type { JobQueue } from '../../email/jobs.js';
 import type { Keyring } from '../../secrets.js';
 import { openChannelSecret, recordChannelOutcome } from '../channels/channels.js';
 import { ChannelFailure, sendSmtp, type SmtpSettings } from '../channels/smtp.js';
@@ -9,6 +10,8 @@ export interface OutboundDeps {
   db: Db;
   config: Config;
   keyring: Keyring;
+  /** Notifications are enqueued in the change's transaction. */
+  jobs: JobQueue;
 }
 
 const EMAIL_KINDS = ['smtp', 'gmail', 'outlook'] as const;

@@ -50,7 +50,7 @@ export const conversationsRouter = router({
     .meta({ openapi: { method: 'PUT', path: '/workspaces/{workspaceId}/conversations/{conversationId}/assignee', tags: TAGS, summary: 'Assign to an agent of the inbox (userId null: unassign)' } })
     .input(assignInput)
     .output(conversationOutput)
-    .mutation(({ ctx, input }) => assignConversation(ctx.db, actorOf(ctx), placeOf(ctx), input.conversationId, input.userId)),
+    .mutation(({ ctx, input }) => assignConversation(ctx, actorOf(ctx), placeOf(ctx), input.conversationId, input.userId)),
 
   reply: workspaceProcedure('conversations.handle')
     .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/conversations/{conversationId}/replies', tags: TAGS, summary: "Reply through the conversation's channel" } })

@@ -69,6 +69,18 @@ export const NOTIFICATION_EVENTS = {
     description: 'A webhook of a workspace you administer was turned off after its deliveries kept failing.',
     defaultChannel: 'both',
   },
+  'conversation.assigned': {
+    scope: 'workspace',
+    label: 'Conversation assigned to me',
+    description: "A conversation of an inbox you work is given to you, by the inbox's rule or by someone else.",
+    defaultChannel: 'in_app',
+  },
+  'conversation.replied': {
+    scope: 'workspace',
+    label: 'Replied to',
+    description: 'The contact writes again in a conversation assigned to you.',
+    defaultChannel: 'in_app',
+  },
 } as const satisfies Record<string, NotificationEventDefinition>;
 
 export type NotificationEvent = keyof typeof NOTIFICATION_EVENTS;

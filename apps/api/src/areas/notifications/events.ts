@@ -75,6 +75,49 @@ export async function notifyImportFinished(
   });
 }
 
+/** A conversation was given to an agent (by the inbox's rule, or by someone else — not by themselves). */
+export async function notifyConversationAssigned(
+  trx: Transaction<Database>,
+  jobs: JobQueue,
+  assigned: { organisationId: string; workspaceId: string; conversationId: string; assigneeUserId: string | null; actorUserId: string | null },
+) {
+  if (!assigned.assigneeUserId || assigned.assigneeUserId === assigned.actorUserId) return;
+  const about = await conversationNames(trx, assigned.conversationId);
+  await emitNotification(trx, jobs, {
+    event: 'conversation.assigned',
+    organisationId: assigned.organisationId,
+    workspaceId: assigned.workspaceId,
+    recipientUserId: assigned.assigneeUserId,
+    payload: { conversationId: assigned.conversationId, ...about, assignedBy: assigned.actorUserId ? await nameOf(trx, assigned.actorUserId) : null },
+  });
+}
+
+/** The contact wrote again in a conversation someone is assigned: they hear of it. */
+export async function notifyConversationReplied(
+  trx: Transaction<Database>,
+  jobs: JobQueue,
+  replied: { organisationId: string; workspaceId: string; conversationId: string; assigneeUserId: string | null; body: string },
+) {
+  if (!replied.assigneeUserId) return;
+  const about = await conversationNames(trx, replied.conversationId);
+  await emitNotification(trx, jobs, {
+    event: 'conversation.replied',
+    organisationId: replied.organisationId,
+    workspaceId: replied.workspaceId,
+    recipientUserId: replied.assigneeUserId,
+    payload: { conversationId: replied.conversationId, ...about, excerpt: replied.body.length > 140 ? `${replied.body.slice(0, 139)}…` : replied.body },
+  });
+}
+
+const conversationNames = (trx: Transaction<Database>, conversationId: string) =>
+  trx
+    .selectFrom('conversations as c')
+    .innerJoin('inboxes as i', 'i.id', 'c.inbox_id')
+    .innerJoin('contacts as p', 'p.id', 'c.contact_id')
+    .select(['c.inbox_id as inboxId', 'i.name as inboxName', sql<string>`coalesce(nullif(trim(p.first_name || ' ' || p.last_name), ''), p.email, p.phone, 'A contact')`.as('contactName')])
+    .where('c.id', '=', conversationId)
+    .executeTakeFirstOrThrow();
+
 /** A campaign's send ended (sent to everyone, or failed until resumed): whoever created it hears of it. */
 export async function notifyCampaignEnded(
   trx: Transaction<Database>,

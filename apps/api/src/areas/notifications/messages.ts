@@ -10,6 +10,8 @@ export interface NotificationPayloads {
   'invitation.accepted': { invitationId: string; name: string; email: string };
   'api_key.expiring': { apiKeyId: string; name: string; prefix: string; expiresAt: string };
   'webhook.disabled': { subscriptionId: string; url: string; failures: number; lastError: string | null };
+  'conversation.assigned': { conversationId: string; inboxId: string; inboxName: string; contactName: string; assignedBy: string | null };
+  'conversation.replied': { conversationId: string; inboxId: string; inboxName: string; contactName: string; excerpt: string };
 }
 
 /** Where an event happened, read when it is shown. */
@@ -66,6 +68,16 @@ const MESSAGES: { [E in NotificationEvent]: (payload: NotificationPayloads[E], p
     title: `Webhook to ${p.url} turned off`,
     body: `${count(p.failures, 'delivery', 'deliveries')} in a row to ${p.url} failed every attempt${inWorkspace(place)}, so Steward stopped sending to it${p.lastError ? ` (last error: ${p.lastError})` : ''}. Fix the receiver, send a test event, then turn the webhook back on.`,
     path: page(place, 'webhooks'),
+  }),
+  'conversation.assigned': (p, place) => ({
+    title: `Conversation with ${p.contactName} assigned to you`,
+    body: `${p.assignedBy ? `${p.assignedBy} assigned you` : `The ${p.inboxName} inbox's rule gave you`} the conversation with ${p.contactName}${inWorkspace(place)}.`,
+    path: page(place, 'inboxes'),
+  }),
+  'conversation.replied': (p, place) => ({
+    title: `${p.contactName} replied`,
+    body: `${p.contactName} wrote again in ${p.inboxName}${inWorkspace(place)}: “${p.excerpt}”`,
+    path: page(place, 'inboxes'),
   }),
 };
 
