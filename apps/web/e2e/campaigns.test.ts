@@ -26,9 +26,7 @@ describe('campaigns in the console', () => {
   it('an admin writes a campaign, sees its audience, sends it after confirming, and watches it finish', async () => {
     const page = await steward.browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signInThroughConsole(page, steward.app.url, org.admin.email);
-    await openSettingsArea(page, 'Campaigns');
-    await page.getByLabel('Workspace', { exact: true }).selectOption('chapter');
-    await page.waitForURL((url) => url.pathname.includes('/chapter'));
+    await openSettingsArea(page, 'Campaigns', 'chapter');
 
     await page.getByRole('button', { name: 'New campaign', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'New campaign' });

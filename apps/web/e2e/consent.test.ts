@@ -41,11 +41,7 @@ async function signedInPage(email: string): Promise<Page> {
   return page;
 }
 
-async function openInChapter(page: Page, area: string) {
-  await openSettingsArea(page, area);
-  await page.getByLabel('Workspace', { exact: true }).selectOption('chapter');
-  await page.waitForURL((url) => url.pathname.includes('/chapter'));
-}
+const openInChapter = (page: Page, area: string) => openSettingsArea(page, area, 'chapter');
 
 const categoryNames = (page: Page) => page.getByRole('table', { name: 'Email categories' }).getByRole('rowheader').allInnerTexts();
 

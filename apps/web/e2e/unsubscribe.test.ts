@@ -98,9 +98,7 @@ describe('unsubscribing from a received campaign email', () => {
     // The next campaign's audience, as the admin sees it in the console, leaves Ada out.
     const page = await steward.browser.newPage({ viewport: { width: 1400, height: 900 } });
     await signInThroughConsole(page, steward.app.url, org.admin.email);
-    await openSettingsArea(page, 'Campaigns');
-    await page.getByLabel('Workspace', { exact: true }).selectOption('chapter');
-    await page.waitForURL((url) => url.pathname.includes('/chapter'));
+    await openSettingsArea(page, 'Campaigns', 'chapter');
     await page.getByRole('button', { name: 'New campaign', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'New campaign' });
     await dialog.getByRole('status').filter({ hasText: '2 contacts would receive it now.' }).waitFor();

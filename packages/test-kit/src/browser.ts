@@ -74,8 +74,14 @@ export async function signInThroughConsole(page: Page, appUrl: string, email: st
   await page.getByTestId('signed-in-user').waitFor();
 }
 
-/** Follows a link in the console's Settings navigation and waits for that area's heading. */
-export async function openSettingsArea(page: Page, name: string): Promise<void> {
+/**
+ * Follows a link in the console's Settings navigation and waits for that area's heading; with
+ * `workspaceSlug`, then picks that workspace in the area's Workspace picker and waits for its page.
+ */
+export async function openSettingsArea(page: Page, name: string, workspaceSlug?: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name, exact: true }).click();
   await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+  if (workspaceSlug === undefined) return;
+  await page.getByLabel('Workspace', { exact: true }).selectOption(workspaceSlug);
+  await page.waitForURL((url) => url.pathname.includes(`/${workspaceSlug}`));
 }

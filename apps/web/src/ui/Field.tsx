@@ -26,6 +26,29 @@ export function Field(props: { label: React.ReactNode; hint?: React.ReactNode; c
   );
 }
 
+/**
+ * A labelled box for typing a secret (an API key, a signing secret): masked, never autofilled or
+ * spell-checked. It only ever holds a replacement being typed; saved secrets are not sent back.
+ */
+export function SecretField(props: { label: React.ReactNode; hint?: React.ReactNode; value: string; onChange: (value: string) => void; placeholder?: string; required?: boolean }) {
+  return (
+    <Field label={props.label} hint={props.hint}>
+      {(control) => (
+        <input
+          {...control}
+          type="password"
+          autoComplete="new-password"
+          spellCheck={false}
+          required={props.required}
+          placeholder={props.placeholder}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** A labelled <select> of a fixed set of values, each shown by its label (by itself when there are no labels). */
 export function ChoiceField<Value extends string>(props: {
   label: React.ReactNode;

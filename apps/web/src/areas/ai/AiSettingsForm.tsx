@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ChoiceField, Field } from '../../ui/Field';
+import { ChoiceField, Field, SecretField } from '../../ui/Field';
 import { SaveActions } from '../../ui/SaveActions';
 import { AI_PROVIDER_LABELS, AI_PROVIDERS, type AiProvider, type AiSettings, MODEL_PLACEHOLDERS } from './aiLabels';
 
@@ -72,26 +72,17 @@ export function AiSettingsForm(props: {
             <input {...control} type="url" required={provider === 'openai_compatible'} maxLength={500} value={baseUrl} onChange={(e) => edit(setBaseUrl)(e.target.value)} />
           )}
         </Field>
-        <Field
+        <SecretField
           label={keyKept ? 'New API key' : provider === 'openai_compatible' ? 'API key (if the server needs one)' : 'API key'}
           hint={
             keyKept
               ? 'Leave empty to keep the saved key. Keys are stored encrypted and never shown again.'
               : 'Stored encrypted and never shown again. A saved key is only ever sent to the provider and address it was saved for.'
           }
-        >
-          {(control) => (
-            <input
-              {...control}
-              type="password"
-              autoComplete="new-password"
-              spellCheck={false}
-              required={!keyKept && provider !== 'openai_compatible'}
-              value={apiKey}
-              onChange={(e) => edit(setApiKey)(e.target.value)}
-            />
-          )}
-        </Field>
+          required={!keyKept && provider !== 'openai_compatible'}
+          value={apiKey}
+          onChange={edit(setApiKey)}
+        />
         <SaveActions mutation={props.mutation} saved={props.saved} submitLabel="Save AI settings" disabled={props.disabled} />
       </fieldset>
     </form>

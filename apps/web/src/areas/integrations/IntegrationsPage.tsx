@@ -3,7 +3,7 @@ import type { Organisation } from '../../Layout';
 import { trpc, type RouterInputs, type RouterOutputs } from '../../trpc';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { Field } from '../../ui/Field';
+import { Field, SecretField } from '../../ui/Field';
 import { SaveActions } from '../../ui/SaveActions';
 import { TestAction } from '../../ui/TestAction';
 import { OrganisationAiCard } from '../ai/OrganisationAiCard';
@@ -136,22 +136,16 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
           });
         }}
       >
-        <Field label="New API key" hint="Leave empty to keep the current key. The key is stored encrypted and never shown again.">
-          {(control) => (
-            <input
-              {...control}
-              type="password"
-              autoComplete="new-password"
-              spellCheck={false}
-              value={apiKey}
-              placeholder="mlsn.…"
-              onChange={(e) => {
-                setApiKey(e.target.value);
-                setSaved(false);
-              }}
-            />
-          )}
-        </Field>
+        <SecretField
+          label="New API key"
+          hint="Leave empty to keep the current key. The key is stored encrypted and never shown again."
+          value={apiKey}
+          placeholder="mlsn.…"
+          onChange={(value) => {
+            setApiKey(value);
+            setSaved(false);
+          }}
+        />
         <Field label="From address" hint="The sender of every email; its domain must be verified in MailerSend.">
           {(control) => (
             <input
@@ -165,21 +159,15 @@ function MailerSendCard({ organisationId, settings }: { organisationId: string; 
             />
           )}
         </Field>
-        <Field label="New webhook signing secret" hint="Leave empty to keep the current one. Stored encrypted and never shown again.">
-          {(control) => (
-            <input
-              {...control}
-              type="password"
-              autoComplete="new-password"
-              spellCheck={false}
-              value={webhookSecret}
-              onChange={(e) => {
-                setWebhookSecret(e.target.value);
-                setSaved(false);
-              }}
-            />
-          )}
-        </Field>
+        <SecretField
+          label="New webhook signing secret"
+          hint="Leave empty to keep the current one. Stored encrypted and never shown again."
+          value={webhookSecret}
+          onChange={(value) => {
+            setWebhookSecret(value);
+            setSaved(false);
+          }}
+        />
         <SaveActions mutation={save} saved={saved} submitLabel="Save" disabled={!changed} />
       </form>
 
