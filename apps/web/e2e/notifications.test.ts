@@ -57,6 +57,7 @@ describe('the notification centre', () => {
     const table = page.getByRole('table', { name: 'Notification preferences' });
     await table.getByLabel('Deal stage changed', { exact: true }).selectOption('both');
     await page.getByRole('status').filter({ hasText: 'Saved: Deal stage changed.' }).waitFor();
+    await keepScreenshot(page, 'notification-preferences');
     const saved = await steward.database.db.selectFrom('notification_preferences').select(['workspace_id', 'event', 'channel']).where('user_id', '=', ownerId).execute();
     expect(saved).toEqual([{ workspace_id: org.chapterWorkspaceId, event: 'deal.stage_changed', channel: 'both' }]);
     await page.close();
