@@ -90,6 +90,8 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}) 
   let webhookUrl: string | null = null;
   /** Whether emitted events are posted to the webhook at once (tests can hold them and deliver by hand). */
   let autoDeliver = true;
+  /** API requests still to refuse with this status, as an outage would (see failNext). */
+  let failures: { count: number; status: number } = { count: 0, status: 503 };
 
   let baseUrl = '';
   const priceObject = (priceId: string) => {
@@ -278,6 +280,11 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}) 
           }
           const body = method === 'GET' ? {} : parseForm(raw);
           requests.push({ method, path: url.pathname, body });
+          if (failures.count > 0) {
+            failures.count -= 1;
+            res.writeHead(failures.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { type: 'api_error', message: 'The stand-in is down.' } }));
+            return;
+          }
           const [status, answer] = await api(method, url.pathname, url.searchParams, body);
           res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') }).end(JSON.stringify(answer));
           return;
@@ -354,6 +361,10 @@ export async function startFakeStripe(options: { webhookSecret?: string } = {}) 
     },
     deliver,
     emit,
+    /** Refuses the next `count` API requests with `status` (the client retries a 5xx twice by itself). */
+    failNext(count: number, status = 503) {
+      failures = { count, status };
+    },
     subscribe,
     /** Completes a Checkout session as the Pay button does (for tests without a browser). */
     async pay(checkoutUrl: string) {

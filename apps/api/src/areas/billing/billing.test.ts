@@ -172,6 +172,26 @@ describe('the billing webhook', () => {
     }
   });
 
+  it('processes an event again when its first delivery failed half-way, and a concurrent second delivery once', async () => {
+    steward.stripe.holdEvents();
+    try {
+      await steward.stripe.setStatus(subscriptionId, 'past_due');
+      const event = latest();
+      // The provider cannot be read back: the event is refused with a 500, and nothing of it is kept…
+      steward.stripe.failNext(3);
+      expect((await steward.stripe.deliver(event)).status).toBe(500);
+      expect(await steward.db.selectFrom('billing_events').select('event_id').where('event_id', '=', event.id as string).executeTakeFirst()).toBeUndefined();
+      // …so the provider's retry applies it. Two retries at once apply it once.
+      const outcomes = await Promise.all([steward.stripe.deliver(event), steward.stripe.deliver(event)]);
+      expect(outcomes.map((o) => o.body?.outcome).sort()).toEqual(['applied', 'duplicate']);
+      expect((await stored(other.organisationId)).status).toBe('past_due');
+      await steward.stripe.setStatus(subscriptionId, 'active');
+      expect((await steward.stripe.deliver(latest())).body?.outcome).toBe('applied');
+    } finally {
+      steward.stripe.holdEvents(false);
+    }
+  });
+
   it("ends in the provider's latest state whatever the order the events arrive in", async () => {
     steward.stripe.holdEvents();
     try {

@@ -146,6 +146,20 @@ describe('plans and their limits', () => {
     expect((await call('campaigns.send', { workspaceId: workspace, campaignId: await draft() })).error?.data.code).toBe('PRECONDITION_FAILED');
   });
 
+  it("counts a large campaign's whole frozen audience, while most of it is not yet a recipient row", async () => {
+    const workspace = (await call<{ id: string }>('workspaces.create', { organisationId, name: 'Large', slug: `large-${unique()}` })).data.id;
+    await insertContacts(steward.db, organisationId, workspace, 1_200);
+    const category = (await call<{ id: string }>('emailCategories.create', { workspaceId: workspace, name: 'News', subscribedByDefault: true })).data.id;
+    const draft = async () => (await call<{ id: string }>('campaigns.create', { workspaceId: workspace, name: 'News', subject: 'Hello', textBody: 'Hi', categoryId: category })).data.id;
+    const plan = await onPlan({ emailsPerMonth: 2_000 });
+    const first = await draft();
+    expect((await call('campaigns.send', { workspaceId: workspace, campaignId: first })).error).toBeNull();
+    // The freeze made 1,000 recipient rows; the other 200 wait as ids (campaigns.ts, expandAudience).
+    expect((await steward.db.selectFrom('campaign_recipients').select('contact_id').where('campaign_id', '=', first).execute()).length).toBe(1_000);
+    const refused = await call('campaigns.send', { workspaceId: workspace, campaignId: await draft() });
+    expect(refused.error?.message).toContain(`The ${plan} plan allows 2,000 campaign emails this month; this organisation has 1,200 and this would add 1,200.`);
+  });
+
   it('while the payment is past due, refuses growth but not reading', async () => {
     await onPlan({});
     await steward.db.insertInto('billing_subscriptions').values({ organisation_id: organisationId, provider: 'stripe', customer_id: `cus_${unique()}`, subscription_id: `sub_${unique()}`, status: 'past_due' }).execute();

@@ -31,12 +31,16 @@ function usageQuery(db: Handle, organisationId: string, kind: LimitKind) {
     case 'contacts':
       return sql<{ used: number }>`select count(*)::int as used from contacts where organisation_id = ${organisationId}::uuid`;
     case 'emailsPerMonth':
-      // Every recipient of a campaign started this calendar month (UTC), opted-out ones excepted; a
+      // Every recipient of a campaign started this calendar month (UTC), opted-out ones excepted,
+      // with the part of its frozen audience not yet expanded into recipient rows (campaigns.ts); a
       // campaign being started counts through `adding` (its start time is set after the freeze).
       return sql<{ used: number }>`
-        select count(*)::int as used from campaign_recipients r join campaigns c on c.id = r.campaign_id
-        where c.organisation_id = ${organisationId}::uuid and r.state <> 'skipped_opted_out'
-          and c.started_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC'`;
+        select (select count(*) from campaign_recipients r join campaigns c on c.id = r.campaign_id
+                where c.organisation_id = ${organisationId}::uuid and r.state <> 'skipped_opted_out'
+                  and c.started_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC')
+             + (select coalesce(sum(a.size - a.expanded), 0) from campaign_audiences a join campaigns c on c.id = a.campaign_id
+                where c.organisation_id = ${organisationId}::uuid
+                  and c.started_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC')::int as used`;
   }
 }
 

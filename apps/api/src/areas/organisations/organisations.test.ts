@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '@steward/db';
 import { addSignedInMember, subscribeOrganisation, useStewardApp, type SeededUser } from '@steward/test-kit';
+import { createLogger } from '../../logger.js';
+import { PURGE_QUEUE, startOrganisationPurgeWorker } from './purge.js';
 
 /** Organisation lifecycle and info (seed 001 "General" and "Billing settings", SPEC §3). */
 
@@ -99,5 +102,19 @@ describe('deleting an organisation', () => {
     const restored = await call(ownerUser, 'organisations.restore', { organisationId: id });
     expect(restored.error).toBeNull();
     expect((await call(ownerUser, 'organisations.restore', { organisationId: id })).error?.data.code).toBe('CONFLICT');
+  });
+
+  it('is purged by the pg-boss job once the grace period is over', async () => {
+    const owner = { id: '', email: '', agent: await steward.app.signIn(`purged-${unique()}@example.org`) };
+    const { id } = (await call<{ id: string }>(owner, 'organisations.create', { name: 'Gone soon' })).data;
+    expect((await call(owner, 'organisations.delete', { organisationId: id, confirmName: 'Gone soon' })).error).toBeNull();
+    await startOrganisationPurgeWorker({ db: steward.db, config: steward.app.config, logger: createLogger('silent'), jobs: steward.app.jobs });
+    // Seven days pass: for the organisation and for its queued job.
+    await sql`update organisations set deletion_requested_at = now() - interval '7 days', purge_after = now() where id = ${id}::uuid`.execute(steward.db);
+    await sql`update pgboss.job set start_after = now() where name = ${PURGE_QUEUE} and data->>'organisationId' = ${id}`.execute(steward.db);
+    await expect
+      .poll(async () => (await steward.db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst()) ?? null, { timeout: 20_000, interval: 250 })
+      .toBeNull();
+    expect((await owner.agent.trpc('me')).error?.data.code).toBe('UNAUTHORIZED');
   });
 });

@@ -6,6 +6,7 @@ import { Dialog, DialogActions } from '../../ui/Dialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
 import { SaveActions } from '../../ui/SaveActions';
+import { readAsBase64 } from '../../ui/readAsBase64';
 
 type Info = RouterOutputs['organisations']['get'];
 const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/svg+xml'] as const;
@@ -49,10 +50,7 @@ function GeneralCard({ info, editable, maxLogoBytes }: { info: Info; editable: b
     const contentType = LOGO_TYPES.find((t) => t === file.type);
     if (!contentType) return setLogoProblem('Choose a PNG, JPEG or SVG file.');
     if (file.size > maxLogoBytes) return setLogoProblem(`A logo can be at most ${Math.round(maxLogoBytes / 1024)} KB.`);
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    let binary = '';
-    for (const byte of bytes) binary += String.fromCharCode(byte);
-    update.mutate({ organisationId: info.id, logo: { contentType, data: btoa(binary) } });
+    update.mutate({ organisationId: info.id, logo: { contentType, data: await readAsBase64(file) } });
   }
   return (
     <section className="card" aria-labelledby="general-heading">

@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { ChoiceField, Field } from '../../ui/Field';
 import { SaveActions } from '../../ui/SaveActions';
+import { readAsBase64 } from '../../ui/readAsBase64';
 
 type Workspace = RouterOutputs['workspaces']['bySlug']['workspace'];
 type DateFormat = NonNullable<RouterInputs['workspaces']['update']['dateFormat']>;
@@ -127,15 +128,6 @@ function WorkspaceSettings({ organisation, workspace, limits }: { organisation: 
       {myRole === 'admin' && <WorkspaceAiSection workspaceId={workspace.id} />}
     </>
   );
-}
-
-function readAsBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
-    reader.onerror = () => reject(new Error('The file could not be read.'));
-    reader.readAsDataURL(file);
-  });
 }
 
 /** A byte count in KB as people read it (524288 → "512 KB"). */
