@@ -17,20 +17,13 @@ import { createOrganisation } from '../apps/api/src/areas/organisations/bootstra
 import { createLogger } from '../apps/api/src/logger.js';
 import { TEST_SECRET_KEY } from '../packages/test-kit/src/app.js';
 import { actorFor, addMember } from '../packages/test-kit/src/seed.js';
-import { buildProductionServer, startServerProcess } from './load.js';
+import { buildProductionServer, memoryOf, startServerProcess } from './load.js';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const TARGET_SECONDS = 60;
 const TARGET_RSS_MB = 300;
 /** Every 100th row is refused (a country that does not exist), so the report path is exercised too. */
 const refused = (i: number) => i % 100 === 0;
-
-/** Peak and current resident memory of a process, in MB (Linux). */
-async function memoryOf(pid: number): Promise<{ peakMb: number; nowMb: number }> {
-  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { peakMb: kb('VmHWM') / 1024, nowMb: kb('VmRSS') / 1024 };
-}
 
 async function writeCsv(file: string) {
   const tiers = ['Bronze', 'Silver', 'Gold', 'Platinum'];

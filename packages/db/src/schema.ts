@@ -246,6 +246,15 @@ export interface CampaignBulksTable {
   checked_at: Timestamp | null;
 }
 
+/** A campaign's audience frozen at send time (migrations/0021_campaign_audiences.ts): contact ids, 16 bytes each, expanded into campaign_recipients a slice at a time. */
+export interface CampaignAudiencesTable {
+  campaign_id: string;
+  size: number;
+  expanded: Generated<number>;
+  recipients: Buffer | null;
+  created_at: CreatedAt;
+}
+
 /** A provider's webhook event already acted on (migrations/0014_unsubscribe.ts): no address kept. */
 export interface ProviderWebhookEventsTable {
   provider: string;
@@ -574,6 +583,7 @@ export interface Database extends ChannelsTables {
   campaigns: CampaignsTable;
   campaign_recipients: CampaignRecipientsTable;
   campaign_bulks: CampaignBulksTable;
+  campaign_audiences: CampaignAudiencesTable;
   mailersend_bulk_slots: MailerSendBulkSlotsTable;
   provider_webhook_events: ProviderWebhookEventsTable;
   field_definitions: FieldDefinitionsTable;

@@ -18,9 +18,14 @@ export interface ReceivedBulk {
  * A local stand-in for MailerSend's API: records every email it is sent (single, or through the
  * bulk endpoint, each message of a bulk request recorded as an email) and can be told to fail the
  * next requests with a given status and headers, the way the real one does.
+ *
+ * `countOnly` (benchmarks of a million messages): bulk messages are not kept, only how many
+ * arrived and how many times each address was sent to (`counted`), so the stand-in holds a few
+ * dozen bytes per address instead of every body.
  */
-export async function startFakeMailerSend() {
+export async function startFakeMailerSend(options: { countOnly?: boolean } = {}) {
   const received: ReceivedEmail[] = [];
+  const counted = { messages: 0, byAddress: new Map<string, number>() };
   const bulks: ReceivedBulk[] = [];
   const failures: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
   /** Milliseconds each bulk request takes to answer (to widen race windows in tests). */
@@ -59,7 +64,12 @@ export async function startFakeMailerSend() {
           res.writeHead(422, { 'content-type': 'application/json' }).end('{"message":"A bulk request holds 1 to 500 emails."}');
           return;
         }
-        for (const body of messages) received.push({ authorization: req.headers.authorization, body });
+        if (options.countOnly) {
+          counted.messages += messages.length;
+          for (const message of messages) for (const to of message.to ?? []) counted.byAddress.set(to.email, (counted.byAddress.get(to.email) ?? 0) + 1);
+        } else {
+          for (const body of messages) received.push({ authorization: req.headers.authorization, body });
+        }
         const bulkEmailId = `bulk-${bulks.length + 1}`;
         bulks.push({ bulkEmailId, count: messages.length, at: Date.now() });
         const errors = Object.fromEntries(
@@ -82,6 +92,8 @@ export async function startFakeMailerSend() {
   return {
     baseUrl,
     received,
+    /** With `countOnly`: the bulk messages received, and how many each address got. */
+    counted,
     /** Accepted bulk requests, in order. */
     bulks,
     /** The next `times` requests answer `status` with `body` (and `headers`). */
@@ -107,6 +119,8 @@ export async function startFakeMailerSend() {
     /** Forgets what was received (between tests of one file). */
     reset() {
       received.length = 0;
+      counted.messages = 0;
+      counted.byAddress.clear();
       bulks.length = 0;
       failures.length = 0;
       bulkDelayMs = 0;

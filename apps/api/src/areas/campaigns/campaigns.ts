@@ -229,10 +229,15 @@ export async function deleteCampaign(db: Db, actor: Actor, place: RecordPlace, c
   });
 }
 
+/** How many of a frozen audience become recipient rows in the freeze itself (a small campaign: all). */
+const FIRST_SLICE = 1_000;
+
 /**
  * Freezes the audience of a campaign being started, in the caller's transaction (the campaign row
- * locked): one insert of everyone who receives the category now. The keys (campaign, contact) and
- * (campaign, lower(email)) make a second freeze, or two people sharing an address, add nobody twice.
+ * locked): one statement writes the id of everyone who receives the category now into the
+ * campaign's `campaign_audiences` row (16 bytes a person, so a million are frozen in about a
+ * second), and the first slice becomes rows of `campaign_recipients` at once; the send expands the
+ * rest a slice at a time (expandAudience). A second freeze adds nobody.
  */
 export async function freezeAudience(trx: Transaction<Database>, place: RecordPlace, campaign: { id: string; category_id: string; filters: unknown }) {
   const category = await trx
@@ -240,14 +245,47 @@ export async function freezeAudience(trx: Transaction<Database>, place: RecordPl
     .select(['id', 'subscribed_by_default as subscribedByDefault'])
     .where('id', '=', campaign.category_id)
     .executeTakeFirstOrThrow();
-  const audience = (await audienceQuery(trx, place, category, campaign.filters as Filter[])).select([sql<string>`${campaign.id}::uuid`.as('campaign_id'), 'c.id', 'c.email']);
-  const result = await sql`
-    insert into campaign_recipients (campaign_id, contact_id, email)
-    ${audience}
-    on conflict do nothing`.execute(trx);
-  const frozen = Number(result.numAffectedRows ?? 0);
+  const audience = (await audienceQuery(trx, place, category, campaign.filters as Filter[])).select('c.id');
+  const { rows } = await sql<{ size: number }>`
+    insert into campaign_audiences (campaign_id, size, recipients)
+    select ${campaign.id}::uuid, count(*)::int, coalesce(string_agg(uuid_send(a.id), ''::bytea), ''::bytea) from (${audience}) as a
+    on conflict (campaign_id) do nothing
+    returning size`.execute(trx);
+  await expandAudience(trx, campaign.id, FIRST_SLICE);
+  const frozen = rows[0]?.size ?? 0;
   await enforceLimit(trx, place.organisationId, 'emailsPerMonth', frozen);
   return frozen;
+}
+
+/**
+ * Moves up to `count` more people of the campaign's frozen audience into `campaign_recipients`
+ * (pending), in the caller's transaction, under the audience row's lock: two senders never expand
+ * the same slice, and the slice read is only its own bytes. People deleted since the freeze, or left
+ * without an address, are not added; the keys (campaign, contact) and (campaign, lower(email)) let
+ * nobody in twice. Answers how many of the audience it went through (0: nothing was left).
+ */
+export async function expandAudience(trx: Transaction<Database>, campaignId: string, count: number): Promise<number> {
+  const { rows } = await sql<{ taken: number; left: number }>`
+    with slice as (
+      select expanded, least(size, expanded + ${count}::int) as upto, substring(recipients from expanded * 16 + 1 for ${count}::int * 16) as ids
+      from campaign_audiences where campaign_id = ${campaignId}::uuid and expanded < size
+      for update
+    ), added as (
+      insert into campaign_recipients (campaign_id, contact_id, email)
+      select ${campaignId}::uuid, c.id, c.email
+      from slice cross join lateral generate_series(0, octet_length(slice.ids) / 16 - 1) as i
+      join contacts c on c.id = encode(substring(slice.ids from i * 16 + 1 for 16), 'hex')::uuid
+      where c.email is not null
+      on conflict do nothing
+    )
+    update campaign_audiences a set expanded = slice.upto
+    from slice where a.campaign_id = ${campaignId}::uuid
+    returning slice.upto - slice.expanded as taken, a.size - a.expanded as "left"`.execute(trx);
+  const done = rows[0];
+  if (!done) return 0;
+  // Fully expanded: the ids are not kept any longer than the send needs them.
+  if (done.left === 0) await trx.updateTable('campaign_audiences').set({ recipients: null }).where('campaign_id', '=', campaignId).execute();
+  return done.taken;
 }
 
 function checkSendable(current: { subject: string; html_body: string; text_body: string }) {
@@ -342,7 +380,9 @@ export async function campaignProgress(db: Handle, place: RecordPlace, campaignI
     db.selectFrom('campaign_erased_recipients').select(['state', 'recipients']).where('campaign_id', '=', campaignId).execute(),
   ]);
   const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0) + (erased.find((r) => r.state === state)?.recipients ?? 0);
-  const progress = { pending: count('pending'), sending: count('sending'), sent: count('sent'), failed: count('failed'), skipped: count('skipped_opted_out') };
+  // The frozen audience not yet expanded into recipient rows is pending too.
+  const unexpanded = await db.selectFrom('campaign_audiences').select(sql<number>`size - expanded`.as('n')).where('campaign_id', '=', campaignId).executeTakeFirst();
+  const progress = { pending: count('pending') + (unexpanded?.n ?? 0), sending: count('sending'), sent: count('sent'), failed: count('failed'), skipped: count('skipped_opted_out') };
   return {
     campaignId,
     state: campaign.state,

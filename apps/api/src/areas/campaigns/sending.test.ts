@@ -349,3 +349,40 @@ describe('sending a campaign', () => {
     expectEachOnce(emails);
   });
 });
+
+describe('a large audience, frozen as ids and expanded slice by slice (migrations/0021)', () => {
+  it('freezes everyone at once, then reaches exactly them, once each, with two runs expanding at the same time', async () => {
+    const { workspaceId, categoryId, campaignId, emails } = await audienceOf(2_600);
+    await send(workspaceId, campaignId);
+    // Frozen: all 2,600 counted as pending, the first 1,000 already recipient rows, the rest as ids.
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sending', total: 2_600, pending: 2_600, sent: 0 });
+    const audience = await steward.app.db.selectFrom('campaign_audiences').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect(audience).toMatchObject({ size: 2_600, expanded: 1_000 });
+    expect(audience.recipients!.length).toBe(2_600 * 16);
+    const rows = await steward.app.db.selectFrom('campaign_recipients').select('contact_id').where('campaign_id', '=', campaignId).execute();
+    expect(rows).toHaveLength(1_000);
+
+    // After the freeze, among those not yet expanded: one person is deleted, one opts out; and a
+    // newcomer joins the workspace. None of them gets the campaign.
+    const [deleted, optedOut] = await steward.app.db
+      .selectFrom('contact_workspaces as cw')
+      .innerJoin('contacts as c', 'c.id', 'cw.contact_id')
+      .select(['c.id', 'c.email'])
+      .where('cw.workspace_id', '=', workspaceId)
+      .where('c.id', 'not in', rows.map((r) => r.contact_id))
+      .limit(2)
+      .execute();
+    await steward.app.db.deleteFrom('contacts').where('id', '=', deleted!.id).execute();
+    ok(await call('consent.set', { workspaceId, contactId: optedOut!.id, categories: [{ categoryId, status: 'unsubscribed' }] }));
+    await insertContacts(steward.app.db, steward.org.organisationId, workspaceId, 3);
+
+    steward.mailer.delayBulk(5);
+    const outcomes = await Promise.all([runCampaignSend(deps(), campaignId, { batchSize: 100 }), runCampaignSend(deps(), campaignId, { batchSize: 100 })]);
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
+    expectEachOnce(emails.filter((e) => e !== deleted!.email && e !== optedOut!.email));
+    // The deleted person is in no count; the one who opted out is skipped, and recorded.
+    expect(await progress(workspaceId, campaignId)).toMatchObject({ state: 'sent', total: 2_599, pending: 0, sending: 0, sent: 2_598, skipped: 1 });
+    const after = await steward.app.db.selectFrom('campaign_audiences').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
+    expect(after).toMatchObject({ size: 2_600, expanded: 2_600, recipients: null });
+  });
+});

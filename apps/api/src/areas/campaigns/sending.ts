@@ -10,7 +10,7 @@ import { receivesCategory } from '../consent/effective.js';
 import { notifyCampaignEnded } from '../notifications/events.js';
 import { resolveMailerSendSettings } from '../integrations/mailersend-settings.js';
 import type { RecordPlace } from '../records/filters.js';
-import { freezeAudience } from './campaigns.js';
+import { expandAudience, freezeAudience } from './campaigns.js';
 import { campaignEmailFramer, campaignTag } from './email-frame.js';
 import { mergeValues, renderMergeFields } from './merge-fields.js';
 
@@ -36,6 +36,8 @@ export const BULK_LIMIT = 500;
 /** When the accepted bulks' status is read back after the send, and how many times at most. */
 const RECONCILE_DELAY_SECONDS = 60;
 const RECONCILE_ATTEMPTS = 30;
+/** How many of the frozen audience become recipient rows at a time (campaigns.ts, expandAudience). */
+const EXPAND_SLICE = 2_000;
 /** A batch still `sending` after this long (seconds) lost its worker; its outcome is unknown. */
 const STALE_SENDING_SECONDS = 15 * 60;
 
@@ -112,7 +114,7 @@ async function claimBatch(db: Db, campaign: CampaignRow, size: number): Promise<
     if (!now || now.state !== 'sending' || now.throttled) return null;
     const category = await trx.selectFrom('email_categories').select(['id', 'subscribed_by_default as subscribedByDefault']).where('id', '=', campaign.category_id).executeTakeFirstOrThrow();
     const batchId = randomUUID();
-    const { rows } = await sql<Claimed & { state: string }>`
+    const claim = () => sql<Claimed & { state: string }>`
       with claimed as (
         select r.contact_id from campaign_recipients r
         where r.campaign_id = ${campaign.id}::uuid and r.state = 'pending'
@@ -133,6 +135,9 @@ async function claimBatch(db: Db, campaign: CampaignRow, size: number): Promise<
       from decided d
       where r.campaign_id = ${campaign.id}::uuid and r.contact_id = d.contact_id
       returning r.contact_id as "contactId", r.email, d.first_name as "firstName", d.last_name as "lastName", r.state`.execute(trx);
+    let { rows } = await claim();
+    // Nobody pending (or all taken by other runs): the next slice of the frozen audience, then claim.
+    if (rows.length === 0 && (await expandAudience(trx, campaign.id, EXPAND_SLICE)) > 0) ({ rows } = await claim());
     return { batchId, recipients: rows.filter((r) => r.state === 'sending') };
   });
 }
@@ -240,6 +245,9 @@ export async function reconcileCampaignBulks(deps: CampaignSendDeps, campaignId:
   return unchecked;
 }
 
+/** SQL: part of the campaign's frozen audience is not yet expanded into recipient rows. */
+const unexpanded = (campaignId: string) => sql<boolean>`exists (select 1 from campaign_audiences where campaign_id = ${campaignId}::uuid and expanded < size)`;
+
 /** Batches whose worker died mid-request: their outcome is unknown, so they are closed, not resent. */
 async function closeStaleBatches(db: Db, campaignId: string) {
   await db
@@ -281,7 +289,7 @@ async function finishIfDone(deps: Pick<CampaignSendDeps, 'db' | 'jobs'>, campaig
     const { rows } = await sql<{ id: string; organisation_id: string; workspace_id: string; name: string; created_by: string | null; failure_reason: string | null }>`
       update campaigns set state = 'sent', finished_at = now(), updated_at = now(), throttled_until = null
       where id = ${campaignId}::uuid and state = 'sending'
-        and not exists (select 1 from campaign_recipients where campaign_id = ${campaignId}::uuid and state in ('pending', 'sending'))
+        and not exists (select 1 from campaign_recipients where campaign_id = ${campaignId}::uuid and state in ('pending', 'sending')) and not ${unexpanded(campaignId)}
       returning id, organisation_id, workspace_id, name, created_by, failure_reason`.execute(trx);
     if (rows[0]) await notifyCampaignEnded(trx, deps.jobs, { ...rows[0], state: 'sent' });
     return rows.length > 0;
@@ -348,7 +356,7 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
         .select([
           'state',
           sql<boolean>`coalesce(throttled_until > now(), false)`.as('throttled'),
-          sql<boolean>`exists (select 1 from campaign_recipients where campaign_id = ${campaignId}::uuid and state = 'pending')`.as('pending'),
+          sql<boolean>`(exists (select 1 from campaign_recipients where campaign_id = ${campaignId}::uuid and state = 'pending') or ${unexpanded(campaignId)})`.as('pending'),
         ])
         .where('id', '=', campaignId)
         .executeTakeFirst();
@@ -363,7 +371,9 @@ export async function runCampaignSend(deps: CampaignSendDeps, campaignId: string
     }
     if (batch.recipients.length === 0) {
       // Everything claimed (or skipped); another run may still have a batch in flight.
-      const pending = await db.selectFrom('campaign_recipients').select('contact_id').where('campaign_id', '=', campaignId).where('state', '=', 'pending').limit(1).executeTakeFirst();
+      const { rows } = await sql<{ pending: boolean }>`
+        select exists (select 1 from campaign_recipients where campaign_id = ${campaignId}::uuid and state = 'pending') or ${unexpanded(campaignId)} as pending`.execute(db);
+      const pending = rows[0]!.pending;
       // Pending rows locked by another run's claim, about to commit: look again in a moment.
       if (pending) {
         await new Promise((resolve) => setTimeout(resolve, 20));
