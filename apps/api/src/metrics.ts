@@ -85,6 +85,10 @@ function routeLabeller(restPaths: string[]): (req: Request) => string {
       return templates.find((t) => t.pattern.test(rest))?.template ?? `${REST_BASE_PATH}/(unknown)`;
     }
     if (url.startsWith('/auth/')) return '/auth/*';
+    // The public routes of campaign emails: their tokens never become labels.
+    if (url.startsWith('/unsubscribe/')) return '/unsubscribe/*';
+    if (url.startsWith('/email-logos/')) return '/email-logos/*';
+    if (url === '/webhooks/mailersend') return url;
     return url === '/healthz' || url === '/metrics' || url === '/api/docs' ? url : '(console)';
   };
 }

@@ -31,7 +31,11 @@ export async function campaignEmailFramer(db: Db, config: Config, keyring: Keyri
   const keys = linkKeys(config, keyring);
   const workspace = await db.selectFrom('workspaces').select(['name', 'logo_content_type', 'logo_updated_at']).where('id', '=', campaign.workspace_id).executeTakeFirstOrThrow();
   const category = await db.selectFrom('email_categories').select('name').where('id', '=', campaign.category_id).executeTakeFirstOrThrow();
-  const logoUrl = workspace.logo_content_type && workspace.logo_updated_at ? emailLogoUrl(config, keys, campaign.workspace_id, workspace.logo_updated_at) : null;
+  // An SVG logo is left out: most mail clients (Gmail, Outlook) show no SVG images, only a broken one.
+  const logoUrl =
+    workspace.logo_content_type && workspace.logo_content_type !== 'image/svg+xml' && workspace.logo_updated_at
+      ? emailLogoUrl(config, keys, campaign.workspace_id, workspace.logo_updated_at)
+      : null;
   return (recipient: FrameRecipient, body: { html: string; text: string }): FramedEmail => {
     const url = unsubscribeUrl(config, signUnsubscribeToken(keys, { contactId: recipient.contactId, workspaceId: campaign.workspace_id, categoryId: campaign.category_id, campaignId: campaign.id }));
     return {

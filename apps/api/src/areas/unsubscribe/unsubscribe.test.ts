@@ -123,10 +123,14 @@ describe('the email itself', () => {
     expect(email.tags).toEqual([`campaign-${campaignId}`]);
   });
 
-  it('puts the logo and the link inside the body of an HTML document, and leaves out the logo when the workspace has none', async () => {
+  it('puts the logo and the link inside the body of an HTML document, and leaves out the logo when the workspace has none, or only an SVG one (mail clients do not show SVG)', async () => {
     const { workspaceId, news, people } = await workspaceWithPeople(1);
     const { to } = await sendCampaign(workspaceId, news, { htmlBody: '<html><head><title>x</title></head><body class="b"><p>Hi</p></body></html>' });
     const email = to(people[0]!.email);
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>');
+    await steward.app.db.updateTable('workspaces').set({ logo: svg, logo_content_type: 'image/svg+xml', logo_updated_at: new Date() }).where('id', '=', workspaceId).execute();
+    expect(to(people[0]!.email).html).not.toContain('<img');
+    expect((await sendCampaign(workspaceId, news)).to(people[0]!.email).html).not.toContain('<img');
     expect(email.html).toMatch(/^<html><head><title>x<\/title><\/head><body class="b"><p>Hi<\/p><p style="[^"]*">You receive this email from Chapter \(News\)\. <a href="http[^"]+\/unsubscribe\/[^"]+"[^>]*>Unsubscribe or choose which emails you receive<\/a>\.<\/p><\/body><\/html>$/);
     expect(email.html).not.toContain('<img');
   });
