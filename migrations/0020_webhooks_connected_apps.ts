@@ -41,6 +41,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('data', 'jsonb', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  // The log is kept 30 days (delivery.ts prunes it by age).
+  await db.schema.createIndex('webhook_events_created_idx').on('webhook_events').column('created_at').execute();
 
   await db.schema
     .createTable('webhook_deliveries')

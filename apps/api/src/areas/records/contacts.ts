@@ -6,7 +6,7 @@ import { resolveWorkspaceAccess } from '../../access/roles.js';
 import { AppError, isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { enforceLimit } from '../billing/limits.js';
-import { changedFields, emitWebhookEvent, emitWebhookEvents } from '../webhooks/emit.js';
+import { changedFields, emitContactUpserts, emitWebhookEvent, emitWebhookEvents } from '../webhooks/emit.js';
 import { consentFilters } from '../consent/effective.js';
 import { refuseSuppressed, SUPPRESSED_MESSAGE, suppressedAmong } from '../data-rights/suppression.js';
 import { type BuiltIn, compileFilters, countMatching, decodeCursor, encodeCursor, type RecordPlace, visibleDefinitions } from './filters.js';
@@ -562,6 +562,7 @@ async function planUpserts(trx: Transaction<Database>, caller: RecordCaller, row
 export async function upsertContacts(trx: Transaction<Database>, caller: RecordCaller, rows: Record<string, unknown>[]) {
   const { results, writes } = await planUpserts(trx, caller, rows);
   await withEmailConflicts(null, () => writeContacts(trx, caller, writes));
+  await emitContactUpserts(trx, caller.place, writes);
   // An erasure that committed since the rows were planned: the whole write is refused (a retry then refuses the row alone).
   await refuseSuppressed(trx, caller.place.organisationId, writes.inserts.map((w) => w.state.email));
   const count = (status: BulkResult['status']) => results.filter((r) => r.status === status).length;

@@ -255,6 +255,31 @@ export async function relayWebhookOutbox(deps: Pick<WebhookDeliveryDeps, 'db' | 
   }
 }
 
+export const LOG_RETENTION_DAYS = 30;
+
+/**
+ * Deletes events older than the retention with their deliveries and attempts (cascade), a batch at
+ * a time, never one still being retried. Returns how many events went.
+ */
+export async function pruneWebhookLog(db: Db, olderThanDays = LOG_RETENTION_DAYS, batchSize = 5000): Promise<number> {
+  let pruned = 0;
+  for (;;) {
+    const { numDeletedRows } = await db
+      .deleteFrom('webhook_events')
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('webhook_events as e')
+          .select('e.id')
+          .where('e.created_at', '<', sql<Date>`now() - make_interval(days => ${olderThanDays})`)
+          .where((w) => w.not(w.exists(w.selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'e.id').where('d.state', '=', 'pending'))))
+          .limit(batchSize),
+      )
+      .executeTakeFirst();
+    pruned += Number(numDeletedRows);
+    if (Number(numDeletedRows) < batchSize) return pruned;
+  }
+}
+
 /** Registers this process's delivery worker and outbox relay; pg-boss hands each job to one instance. */
 export async function startWebhookDeliveryWorker(deps: WebhookDeliveryDeps) {
   await deps.jobs.boss.work<{ deliveryId: string; attempt: number }>(
@@ -279,14 +304,23 @@ export async function startWebhookDeliveryWorker(deps: WebhookDeliveryDeps) {
   relay();
   const timer = setInterval(relay, deps.jobs.pollingIntervalSeconds * 1000);
   timer.unref();
+  // Every instance prunes hourly; deleting what another instance just deleted costs nothing.
+  const prune = () =>
+    void pruneWebhookLog(deps.db).catch((error: Error) => {
+      if (!stopped) deps.logger.warn('Pruning the webhook log failed; it runs again in an hour', { error: error.message });
+    });
+  const pruneTimer = setInterval(prune, 3600_000);
+  pruneTimer.unref();
   deps.jobs.boss.once('stopped', () => {
     stopped = true;
     clearInterval(timer);
+    clearInterval(pruneTimer);
   });
   return {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(pruneTimer);
       await running;
     },
   };

@@ -1,4 +1,6 @@
-import { type Database, sql, type Transaction } from '@steward/db';
+import { type Database, type FieldValues, sql, type Transaction } from '@steward/db';
+import { type RecordPlace, visibleDefinitions } from '../records/filters.js';
+import { visibleValues } from '../records/values.js';
 import type { WebhookEventType } from './events.js';
 
 export interface WebhookEvent {
@@ -74,4 +76,57 @@ export async function emitConsentChanges(
     for (const workspaceId of workspaceIds) events.push({ organisationId, workspaceId, type: 'consent.changed', data });
   }
   await emitWebhookEvents(trx, events);
+}
+
+interface UpsertedContact {
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  country: string | null;
+  language: string | null;
+  contactValues: FieldValues;
+  assignee_user_id: string | null;
+  linkValues: FieldValues;
+}
+
+/**
+ * `contact.created` and `contact.updated` for a bulk upsert (REST bulk, CSV import), from the
+ * states just written: one exists query when nobody subscribes; else the field definitions once
+ * and two statements for the events, whatever the number of rows. (No `changed` list here: the
+ * bulk path keeps no before-state per row.)
+ */
+export async function emitContactUpserts(
+  trx: Transaction<Database>,
+  place: RecordPlace,
+  writes: { inserts: { id: string }[]; links: { contactId: string; state: UpsertedContact }[]; linkUpdates: { contactId: string; state: UpsertedContact }[] },
+) {
+  if (writes.links.length === 0 && writes.linkUpdates.length === 0) return;
+  const wanted = await trx
+    .selectFrom('webhook_subscriptions')
+    .select('id')
+    .where('workspace_id', '=', place.workspaceId)
+    .where('enabled', '=', true)
+    .where(sql<boolean>`events && array['contact.created', 'contact.updated']`)
+    .limit(1)
+    .executeTakeFirst();
+  if (!wanted) return;
+  const fields = await visibleDefinitions(trx, place, 'contact');
+  const created = new Set(writes.inserts.map((w) => w.id));
+  const contact = (id: string, s: UpsertedContact) => ({
+    id,
+    firstName: s.first_name,
+    lastName: s.last_name,
+    email: s.email,
+    phone: s.phone,
+    country: s.country,
+    language: s.language,
+    assigneeUserId: s.assignee_user_id,
+    values: visibleValues(fields, s.contactValues, s.linkValues),
+  });
+  const base = { organisationId: place.organisationId, workspaceId: place.workspaceId };
+  await emitWebhookEvents(trx, [
+    ...writes.links.map((w) => ({ ...base, type: 'contact.created' as const, data: { contact: contact(w.contactId, w.state), via: created.has(w.contactId) ? 'bulk' : 'link' } })),
+    ...writes.linkUpdates.map((w) => ({ ...base, type: 'contact.updated' as const, data: { contact: contact(w.contactId, w.state), via: 'bulk' } })),
+  ]);
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from '@steward/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, startWebhookReceiver, TEST_SECRET_KEY, useStewardApp, type WebhookReceiver } from '@steward/test-kit';
 import { createKeyring, openSecret } from '../../secrets.js';
-import { postWebhook, secretContext } from './delivery.js';
+import { postWebhook, pruneWebhookLog, secretContext } from './delivery.js';
 import { resealWebhookSecrets } from './webhooks.js';
 import { verifySignatureHeader } from './signing.js';
 import { checkTargetUrl, isPrivateAddress } from './target-url.js';
@@ -49,7 +50,7 @@ async function subscribe(workspaceId: string, events: string[], url = receiver.u
   return call<{ subscription: Subscription; secret: string }>('webhooks.create', { workspaceId, url, events, description: 'Activepieces flow' });
 }
 
-type Body = { id: string; type: string; workspaceId: string; data: Record<string, unknown> };
+type Body = { id: string; type: string; createdAt: string; workspaceId: string; data: Record<string, unknown> };
 const bodies = () => receiver.received.map((r) => JSON.parse(r.body) as Body);
 
 describe('webhook subscriptions', () => {
@@ -193,9 +194,35 @@ describe('events', () => {
     const { conversationId } = (await posted.json()) as { conversationId: string };
     await call('conversations.assign', { workspaceId, conversationId, userId: null });
     await receiver.waitFor((r) => r.length >= 2, 20_000);
-    expect(bodies().map((b) => [b.type, b.data])).toEqual([
+    // Deliveries run in parallel: receivers order events by createdAt, not by arrival.
+    const got = bodies().sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    expect(got.map((b) => [b.type, b.data])).toEqual([
       ['conversation.assigned', { conversationId, inboxId: inbox.id, assigneeUserId: admin.id, previousAssigneeUserId: null, by: 'rule' }],
       ['conversation.assigned', { conversationId, inboxId: inbox.id, assigneeUserId: null, previousAssigneeUserId: admin.id, by: 'hand' }],
+    ]);
+  });
+
+  it('come from a bulk upsert too: created, linked and updated contacts', async () => {
+    const workspaceId = await newWorkspace();
+    const elsewhere = await newWorkspace();
+    await call('contacts.create', { workspaceId: elsewhere, firstName: 'Known', email: 'known@example.org' });
+    await call('contacts.create', { workspaceId, firstName: 'Here', email: 'here@example.org' });
+    await subscribe(workspaceId, ['contact.created', 'contact.updated']);
+    const outcome = await call<{ created: number; updated: number; linked: number }>('contacts.bulk', {
+      workspaceId,
+      rows: [
+        { email: 'new@example.org', firstName: 'New' },
+        { email: 'known@example.org', lastName: 'Known-Linked' },
+        { email: 'here@example.org', lastName: 'Updated' },
+      ],
+    });
+    expect(outcome).toMatchObject({ created: 1, linked: 1, updated: 1 });
+    await receiver.waitFor((r) => r.length >= 3, 20_000);
+    const got = bodies().map((b) => [b.type, (b.data as { via: string }).via, (b.data as { contact: { email: string } }).contact.email]);
+    expect(got.sort()).toEqual([
+      ['contact.created', 'bulk', 'new@example.org'],
+      ['contact.created', 'link', 'known@example.org'],
+      ['contact.updated', 'bulk', 'here@example.org'],
     ]);
   });
 
@@ -216,6 +243,29 @@ describe('events', () => {
     const events = await steward.db.selectFrom('webhook_events').select('data').where('workspace_id', '=', workspaceId).execute();
     expect(events).toHaveLength(1);
     await receiver.waitFor((r) => r.length === 1);
+  });
+});
+
+describe('the delivery log', () => {
+  it('is kept 30 days: older events go with their deliveries, except one still being retried', async () => {
+    const workspaceId = await newWorkspace();
+    const { subscription } = await subscribe(workspaceId, ['contact.created']);
+    const old = sql<Date>`now() - interval '31 days'`;
+    const events = await steward.db
+      .insertInto('webhook_events')
+      .values([0, 1, 2].map(() => ({ organisation_id: steward.org.organisationId, workspace_id: workspaceId, type: 'contact.created', data: '{}', created_at: old })))
+      .returning('id')
+      .execute();
+    await steward.db
+      .insertInto('webhook_deliveries')
+      .values(events.map((e, i) => ({ organisation_id: steward.org.organisationId, workspace_id: workspaceId, subscription_id: subscription.id, event_id: e.id, state: i === 0 ? 'pending' : 'delivered', queued_at: new Date() })))
+      .execute();
+    await steward.db.insertInto('webhook_events').values({ organisation_id: steward.org.organisationId, workspace_id: workspaceId, type: 'contact.created', data: '{}' }).execute();
+    expect(await pruneWebhookLog(steward.db, 30, 1)).toBe(2);
+    const left = await steward.db.selectFrom('webhook_events').select('id').where('workspace_id', '=', workspaceId).execute();
+    expect(left.map((e) => e.id)).toContain(events[0]!.id);
+    expect(left).toHaveLength(2);
+    expect(await steward.db.selectFrom('webhook_deliveries').select('id').where('subscription_id', '=', subscription.id).execute()).toHaveLength(1);
   });
 });
 
