@@ -1,6 +1,6 @@
 import { CONSENT_SOURCES, RECIPIENT_STATES, WORKSPACE_SUBSCRIPTIONS } from '@steward/db';
 import { z } from 'zod';
-import { contactTargetInput } from '../records/schemas.js';
+import { contactOutput, contactTargetInput } from '../records/schemas.js';
 
 export const exportPersonalDataInput = contactTargetInput;
 
@@ -29,16 +29,7 @@ export const personalDataOutput = z.object({
    * the global workspace sees): those parts are left out, and an organisation admin's export is complete.
    */
   complete: z.boolean(),
-  person: z.object({
-    id: z.string(),
-    firstName: z.string(),
-    lastName: z.string(),
-    email: z.string().nullable(),
-    phone: z.string().nullable(),
-    country: z.string().nullable(),
-    language: z.string().nullable(),
-    createdAt: z.date(),
-    updatedAt: z.date(),
+  person: contactOutput.pick({ id: true, firstName: true, lastName: true, email: true, phone: true, country: true, language: true, createdAt: true, updatedAt: true }).extend({
     /** When they asked for nothing from anyone; null when they did not. */
     globallyUnsubscribedAt: z.date().nullable(),
     values: z.array(value),

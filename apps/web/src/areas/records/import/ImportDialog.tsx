@@ -252,38 +252,9 @@ function MapStep(props: { inspection: Inspection; mapping: ColumnTarget[]; onCha
                       onChange={(e) => props.onChange(mapping.map((target, i) => (i === index ? targetOf(e.target.value) : (target ?? null))))}
                     >
                       <option value="">Ignore</option>
-                      <optgroup label="Contact">
-                        {builtIns.map((t) => {
-                          const option = targetValue(t.target as ColumnTarget);
-                          return (
-                            <option key={option} value={option} disabled={takenElsewhere(option)}>
-                              {t.label}
-                            </option>
-                          );
-                        })}
-                      </optgroup>
-                      {custom.length > 0 && (
-                        <optgroup label="Custom fields">
-                          {custom.map((t) => {
-                            const option = targetValue(t.target as ColumnTarget);
-                            return (
-                              <option key={option} value={option} disabled={takenElsewhere(option)}>
-                                {t.required ? `${t.label} (required)` : t.label}
-                              </option>
-                            );
-                          })}
-                        </optgroup>
-                      )}
-                      <optgroup label="Email consent">
-                        {consent.map((t) => {
-                          const option = targetValue(t.target as ColumnTarget);
-                          return (
-                            <option key={option} value={option} disabled={takenElsewhere(option)}>
-                              {t.label}
-                            </option>
-                          );
-                        })}
-                      </optgroup>
+                      <TargetGroup label="Contact" targets={builtIns} takenElsewhere={takenElsewhere} />
+                      <TargetGroup label="Custom fields" targets={custom} takenElsewhere={takenElsewhere} />
+                      <TargetGroup label="Email consent" targets={consent} takenElsewhere={takenElsewhere} />
                     </select>
                   </td>
                 </tr>
@@ -325,6 +296,23 @@ function MapStep(props: { inspection: Inspection; mapping: ColumnTarget[]; onCha
         </button>
       </div>
     </form>
+  );
+}
+
+/** One group of the "Import as" choices; a target another column has taken is shown but disabled. */
+function TargetGroup(props: { label: string; targets: Inspection['targets']; takenElsewhere: (option: string) => boolean }) {
+  if (props.targets.length === 0) return null;
+  return (
+    <optgroup label={props.label}>
+      {props.targets.map((t) => {
+        const option = targetValue(t.target as ColumnTarget);
+        return (
+          <option key={option} value={option} disabled={props.takenElsewhere(option)}>
+            {t.required ? `${t.label} (required)` : t.label}
+          </option>
+        );
+      })}
+    </optgroup>
   );
 }
 
