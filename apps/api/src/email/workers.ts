@@ -9,6 +9,7 @@ import { startCampaignSendWorker } from '../areas/campaigns/sending.js';
 import { startOrganisationPurgeWorker } from '../areas/organisations/purge.js';
 import { startNotificationWorkers } from '../areas/notifications/delivery.js';
 import { startWebhookDeliveryWorker } from '../areas/webhooks/delivery.js';
+import { startOAuthRefreshWorker } from '../oauth-connect/refresh-worker.js';
 import { useSuppressionKey } from '../areas/data-rights/suppression.js';
 
 /** Starts the background workers of this process. Every instance may run them; pg-boss hands each job to one. */
@@ -29,4 +30,5 @@ export async function startWorkers(deps: { db: Db; config: Config; logger: Logge
   await startOrganisationPurgeWorker(deps);
   await startNotificationWorkers(deps);
   await startWebhookDeliveryWorker(deps);
+  await startOAuthRefreshWorker(deps);
 }
