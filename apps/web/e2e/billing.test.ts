@@ -86,4 +86,34 @@ describe('organisation and billing', () => {
     await keepScreenshot(admin, 'billing-cancelled');
     await admin.close();
   });
+
+  it('the admin deletes the organisation after typing its name, its billing admin loses it at once, and the admin restores it', async () => {
+    const admin = await steward.browser.newPage();
+    await signInThroughConsole(admin, steward.app.url, FOUNDER);
+    await openSettingsArea(admin, 'Organisation');
+    await admin.getByLabel('Billing email').fill('invoices@nimbus.example');
+    await admin.getByLabel('Tax id').fill('FR 12 345678901');
+    await admin.getByRole('button', { name: 'Save billing details' }).click();
+    await admin.getByRole('status').getByText('Saved.').waitFor();
+
+    await admin.getByRole('button', { name: 'Delete organisation…' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Delete Nimbus' });
+    const confirm = dialog.getByRole('button', { name: 'Delete organisation' });
+    await dialog.getByLabel('Type Nimbus to confirm').fill('nimbus');
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel('Type Nimbus to confirm').fill('Nimbus');
+    await confirm.click();
+    await admin.getByRole('heading', { name: 'Nimbus is scheduled for deletion' }).waitFor();
+
+    const billingAdmin = await steward.browser.newPage();
+    await signInThroughConsole(billingAdmin, steward.app.url, BILLING_ADMIN);
+    await billingAdmin.getByRole('heading', { level: 1, name: 'Create your organisation' }).waitFor();
+    await billingAdmin.close();
+
+    await admin.getByRole('button', { name: 'Restore organisation' }).click();
+    await admin.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Billing', exact: true }).waitFor();
+    await openSettingsArea(admin, 'Organisation');
+    expect(await admin.getByLabel('Tax id').inputValue()).toBe('FR 12 345678901');
+    await admin.close();
+  });
 });
