@@ -3,6 +3,9 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from '@steward/db';
 import { actorFor, insertContacts, useStewardApp } from '@steward/test-kit';
 import { inviteUser } from '../users/invitations.js';
+import { createLogger } from '../../logger.js';
+import { storeImportFile } from '../records/import/csv-file.js';
+import { runContactImport } from '../records/import/run-import.js';
 
 /**
  * Plans and limits as data (SPEC §3 "Organisation & billing"): each limit is enforced in the
@@ -128,6 +131,20 @@ describe('plans and their limits', () => {
     expect((await call('contacts.create', { workspaceId: chapter, firstName: 'One', email: `one-${unique()}@example.org` })).error).toBeNull();
     expect((await call('contacts.create', { workspaceId: chapter, firstName: 'Two', email: `two-${unique()}@example.org` })).error).toBeNull();
     expect((await call('contacts.create', { workspaceId: chapter, firstName: 'Three', email: `three-${unique()}@example.org` })).error?.data.code).toBe('PRECONDITION_FAILED');
+  });
+
+  it('stops a CSV import at the contacts limit, with the limit in its reason', async () => {
+    const count = Number((await steward.db.selectFrom('contacts').select((eb) => eb.fn.countAll<string>().as('n')).where('organisation_id', '=', organisationId).executeTakeFirstOrThrow()).n);
+    const plan = await onPlan({ contacts: count + 5 });
+    const rows = Array.from({ length: 8 }, (_, i) => `import-${i}-${unique()}@example.org,Imported`);
+    const owner = { organisationId, workspaceId: chapter, userId: steward.org.admin.id, apiKeyId: null };
+    const { id: importId } = await storeImportFile(steward.db, owner, 'people.csv', [Buffer.from(`Email,First name\n${rows.join('\n')}\n`)]);
+    expect((await call('contacts.imports.start', { workspaceId: chapter, importId, mapping: [{ builtIn: 'email' }, { builtIn: 'firstName' }] })).error).toBeNull();
+    expect(await runContactImport({ db: steward.db, logger: createLogger('silent'), jobs: steward.app.jobs }, importId)).toBe('failed');
+    const result = await steward.db.selectFrom('contact_imports').selectAll().where('id', '=', importId).executeTakeFirstOrThrow();
+    expect(result.state).toBe('failed');
+    expect(JSON.stringify(result)).toContain(`The ${plan} plan allows ${(count + 5).toLocaleString('en')} contacts`);
+    expect(Number((await steward.db.selectFrom('contacts').select((eb) => eb.fn.countAll<string>().as('n')).where('organisation_id', '=', organisationId).executeTakeFirstOrThrow()).n)).toBeLessThanOrEqual(count + 5);
   });
 
   it('limits campaign emails per month, counting the audience a send would freeze', async () => {

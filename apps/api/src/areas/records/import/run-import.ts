@@ -76,6 +76,12 @@ export async function runContactImport(deps: ImportJobDeps, importId: string): P
     }
   } catch (error) {
     if (error instanceof ImportStopped) return 'stopped';
+    // A plan's contacts limit (or a payment past due) ends the import where it got to, with the
+    // limit and how to raise it as its reason: retrying the job would meet the same refusal.
+    if (error instanceof AppError && error.code === 'PRECONDITION_FAILED') {
+      await finishImport(deps, row, 'failed', error.message);
+      return 'failed';
+    }
     throw error;
   } finally {
     await records.return(undefined);
