@@ -59,6 +59,7 @@ let global: string;
 let adminKey: string;
 let categoryId: string;
 let receiver: WebhookReceiver;
+let inboxId: string;
 const fieldKeys: Record<string, string> = {};
 
 /** Uploads a CSV to the chapter, maps it, runs it, and waits for the end. */
@@ -119,6 +120,16 @@ async function wellKnown(person = newPerson()) {
   ok(await trpc('contacts.update', { workspaceId: chapter, contactId: created.id, country: 'GB' }));
   ok(await trpc('contacts.link', { workspaceId: global, email: person.email, values: { [fieldKeys.note!]: `Met ${person.firstName} at the salon` } }));
   ok(await trpc('consent.set', { workspaceId: chapter, contactId: created.id, workspace: 'subscribed', categories: [{ categoryId, status: 'subscribed' }] }));
+  // They wrote to the chapter's inbox.
+  ok(
+    await trpc('conversations.receive', {
+      workspaceId: chapter,
+      inboxId,
+      from: { email: person.email, name: `${person.firstName} ${person.lastName}` },
+      subject: `A question from ${person.firstName}`,
+      body: `Hello, this is ${person.firstName} ${person.lastName} (${person.email}).`,
+    }),
+  );
   const campaign = await sentCampaign(chapter, categoryId);
   // A second row of the same person in a file: rejected, with its cells kept for the report.
   const imported = await runImport(`first,last,email\n${person.firstName},${person.lastName},${person.email}\n${person.firstName},${person.lastName},${person.email}\n`, [
@@ -142,6 +153,7 @@ beforeAll(async () => {
   fieldKeys.tier = await field(chapter, 'Tier', 'workspace');
   fieldKeys.note = await field(global, 'Internal note', 'global_internal');
   await fieldWorkSettled();
+  inboxId = ok(await trpc<{ id: string }>('inboxes.create', { workspaceId: chapter, name: 'Support' })).id;
   // The chapter's webhooks receive contact and consent events: Steward keeps each event for its deliveries.
   receiver = await startWebhookReceiver();
   ok(await trpc('webhooks.create', { workspaceId: chapter, url: receiver.url, events: ['contact.created', 'contact.updated', 'consent.changed'] }));
@@ -155,7 +167,7 @@ describe('erasing a person', () => {
     // The search can find them: before the erasure they are in many places.
     const before = (await findTraces(steward.app.db, needles)).map((t) => t.table);
     expect(before).toEqual(
-      expect.arrayContaining(['public.contacts', 'public.contact_workspaces', 'public.campaign_recipients', 'public.contact_import_rejections', 'public.audit_log', 'public.dev_outbox', 'public.webhook_events']),
+      expect.arrayContaining(['public.contacts', 'public.contact_workspaces', 'public.campaign_recipients', 'public.contact_import_rejections', 'public.audit_log', 'public.dev_outbox', 'public.webhook_events', 'public.conversation_messages']),
     );
     const countsBefore = ok(await trpc<{ total: number; sent: number }>('campaigns.progress', { workspaceId: chapter, campaignId: person.campaignId }, 'query'));
 
