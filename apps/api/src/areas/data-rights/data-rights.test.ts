@@ -34,6 +34,9 @@ async function rest<T>(key: string, method: string, path: string, body?: unknown
     : { error: { message: parsed.message ?? text, data: { code: parsed.code ?? String(response.status) } }, text, data: parsed, status: response.status };
 }
 
+/** The REST erasure: DELETE on the person's data, with the workspace and the request as parameters. */
+const erasePath = (contactId: string, request: string) => `/contacts/${contactId}/personal-data?${new URLSearchParams({ workspaceId: chapter, request })}`;
+
 interface ImportStatus {
   id: string;
   state: string;
@@ -171,7 +174,7 @@ describe('erasing a person', () => {
     );
     const countsBefore = ok(await trpc<{ total: number; sent: number }>('campaigns.progress', { workspaceId: chapter, campaignId: person.campaignId }, 'query'));
 
-    const erased = ok(await rest<Erased>(adminKey, 'POST', `/contacts/${person.contactId}/erase`, { workspaceId: chapter, request: 'Request by email of 12 November, ticket 4521' }));
+    const erased = ok(await rest<Erased>(adminKey, 'DELETE', erasePath(person.contactId, 'Request by email of 12 November, ticket 4521')));
     expect(erased).toMatchObject({ erased: true, suppressed: true, removed: { workspaces: 2, campaignRecipients: 1, importRejectedRows: 1, devOutboxEmails: 1 } });
     expect(erased.removed.consentHistoryEntries).toBeGreaterThanOrEqual(3);
     expect(erased.removed.auditEntriesRedacted).toBeGreaterThanOrEqual(4);
@@ -277,7 +280,7 @@ describe('erasing a person', () => {
   it('takes an admin-scope API key: a read_write key, enough to edit records, cannot erase', async () => {
     const person = await wellKnown();
     const readWrite = ok(await trpc<{ key: string }>('apiKeys.create', { organisationId: steward.org.organisationId, name: 'rw', scope: 'read_write' })).key;
-    const refused = await rest(readWrite, 'POST', `/contacts/${person.contactId}/erase`, { workspaceId: chapter, request: 'Ticket 5' });
+    const refused = await rest(readWrite, 'DELETE', erasePath(person.contactId, 'Ticket 5'));
     expect(refused.status).toBe(403);
     // It may read the export, as it may read the records (its owner is an organisation admin).
     expect(ok(await rest<PersonalData>(readWrite, 'GET', `/contacts/${person.contactId}/personal-data?workspaceId=${chapter}`)).person.email).toBe(person.email);
@@ -290,11 +293,18 @@ describe('erasing a person', () => {
     expect(data.complete).toBe(false);
     expect(data.workspaces.map((w) => w.workspaceId)).toEqual([chapter]);
     expect(data.person.values.map((v) => v.key)).toEqual([fieldKeys.nickname]);
-    const refused = await rest(restricted, 'POST', `/contacts/${person.contactId}/erase`, { workspaceId: chapter, request: 'Ticket 9' });
+    const refused = await rest(restricted, 'DELETE', erasePath(person.contactId, 'Ticket 9'));
     expect(refused.status).toBe(403);
     expect(refused.error?.message).toMatch(/restricted to one workspace/);
     const local = ok(await trpc<{ id: string }>('contacts.create', { workspaceId: chapter, firstName: 'Local', email: `only-here-${unique()}@example.org` }));
-    expect(ok(await rest<Erased>(restricted, 'POST', `/contacts/${local.id}/erase`, { workspaceId: chapter, request: 'Ticket 10' })).erased).toBe(true);
+    expect(ok(await rest<Erased>(restricted, 'DELETE', erasePath(local.id, 'Ticket 10'))).erased).toBe(true);
+  });
+
+  it('is described in the OpenAPI document: GET exports, DELETE erases (a destructive call for clients and AI tools)', async () => {
+    const document = (await (await fetch(`${steward.app.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: { name: string }[] }>> };
+    const path = document.paths['/contacts/{contactId}/personal-data']!;
+    expect(Object.keys(path).sort()).toEqual(['delete', 'get']);
+    expect(path.delete!.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(['contactId', 'workspaceId', 'request']));
   });
 
   it('answers NOT_FOUND for a contact of another organisation, and for one this workspace does not know', async () => {

@@ -41,10 +41,11 @@ export const dataRightsRouter = router({
   erase: workspaceProcedure('personalData.manage')
     .meta({
       openapi: {
-        method: 'POST',
-        path: '/contacts/{contactId}/erase',
+        // DELETE on the resource the export reads: clients (and the MCP tools built from these) treat it as destructive.
+        method: 'DELETE',
+        path: '/contacts/{contactId}/personal-data',
         tags: TAGS,
-        summary: 'Erase a person from every workspace and table; their address is suppressed from then on (cannot be undone)',
+        summary: 'Erase a person from every workspace and table (pass workspaceId and request: what the erasure answers, without naming them); their address is suppressed from then on. Cannot be undone',
       },
     })
     .input(eraseContactInput)
