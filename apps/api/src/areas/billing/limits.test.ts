@@ -6,6 +6,7 @@ import { inviteUser } from '../users/invitations.js';
 import { createLogger } from '../../logger.js';
 import { storeImportFile } from '../records/import/csv-file.js';
 import { runContactImport } from '../records/import/run-import.js';
+import { runCampaignSend } from '../campaigns/sending.js';
 
 /**
  * Plans and limits as data (SPEC §3 "Organisation & billing"): each limit is enforced in the
@@ -182,6 +183,21 @@ describe('plans and their limits', () => {
     expect(refused.error?.message).toContain(
       `The ${plan} plan allows ${(before + 2_000).toLocaleString('en')} campaign emails this month; this organisation has ${(before + 1_200).toLocaleString('en')} and this would add 1,200.`,
     );
+  });
+
+  it('fails a scheduled campaign whose audience the month no longer has room for, with the limit as its reason', async () => {
+    const workspace = (await call<{ id: string }>('workspaces.create', { organisationId, name: 'Scheduled', slug: `scheduled-${unique()}` })).data.id;
+    await insertContacts(steward.db, organisationId, workspace, 4);
+    const category = (await call<{ id: string }>('emailCategories.create', { workspaceId: workspace, name: 'News', subscribedByDefault: true })).data.id;
+    const campaignId = (await call<{ id: string }>('campaigns.create', { workspaceId: workspace, name: 'Later', subject: 'Hello', textBody: 'Hi', categoryId: category })).data.id;
+    expect((await call('campaigns.send', { workspaceId: workspace, campaignId, at: '2099-01-01T09:00' })).error).toBeNull();
+    const plan = await onPlan({ emailsPerMonth: 3 });
+    await steward.db.updateTable('campaigns').set({ scheduled_at: new Date(Date.now() - 1_000) }).where('id', '=', campaignId).execute();
+    const deps = { db: steward.db, config: steward.app.config, keyring: steward.app.keyring, logger: createLogger('silent'), jobs: steward.app.jobs };
+    expect(await runCampaignSend(deps, campaignId)).toBe('stopped');
+    const campaign = await steward.db.selectFrom('campaigns').select(['state', 'failure_reason']).where('id', '=', campaignId).executeTakeFirstOrThrow();
+    expect(campaign.state).toBe('failed');
+    expect(campaign.failure_reason).toContain(`The ${plan} plan allows 3 campaign emails this month`);
   });
 
   it('while the payment is past due, refuses growth but not reading', async () => {

@@ -6,6 +6,7 @@ import type { Config } from '../../config.js';
 import { type JobQueue, QUEUES } from '../../email/jobs.js';
 import type { Logger } from '../../logger.js';
 import type { Keyring } from '../../secrets.js';
+import { AppError } from '../../errors.js';
 import { receivesCategory } from '../consent/effective.js';
 import { notifyCampaignEnded } from '../notifications/events.js';
 import { resolveMailerSendSettings } from '../integrations/mailersend-settings.js';
@@ -78,8 +79,28 @@ async function placeOf(db: Db, campaign: CampaignRow): Promise<RecordPlace & { w
   return { organisationId: campaign.organisation_id, workspaceId: campaign.workspace_id, kind: workspace.kind, workspaceName: workspace.name, senderName: workspace.email_sender_name };
 }
 
-/** A scheduled campaign whose time has come starts here: its audience frozen, its state `sending`. */
+/**
+ * A scheduled campaign whose time has come starts here. When the plan's campaign emails a month
+ * (or a payment past due) refuse its audience, it fails with that reason instead of the job
+ * retrying a refusal that will not change by itself.
+ */
 async function startIfDue(db: Db, campaignId: string): Promise<boolean> {
+  try {
+    return await freezeIfDue(db, campaignId);
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'PRECONDITION_FAILED')) throw error;
+    await db
+      .updateTable('campaigns')
+      .set({ state: 'failed', failure_reason: error.message, updated_at: sql<Date>`now()` })
+      .where('id', '=', campaignId)
+      .where('state', '=', 'scheduled')
+      .execute();
+    return false;
+  }
+}
+
+/** Its audience frozen, its state `sending`, in one transaction. */
+async function freezeIfDue(db: Db, campaignId: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const campaign = await trx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirst();
     if (!campaign || campaign.state !== 'scheduled') return false;
