@@ -1,6 +1,7 @@
 import { type Database, type Db, type PipelineStageKind, PIPELINE_STAGE_KINDS, sql, type Transaction } from '@steward/db';
 import { AppError, isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
+import { emitStageMoves } from '../webhooks/emit.js';
 import { MAX_STAGES } from './schemas.js';
 
 /**
@@ -150,7 +151,14 @@ export async function deleteStage(db: Db, actor: Actor, place: PipelinePlace, st
       }
       movedTo = remaining.find((s) => s.id === moveDealsTo) ?? null;
       if (!movedTo) throw new AppError('BAD_REQUEST', 'Move the deals to another stage of this pipeline.');
-      await trx.updateTable('deals').set({ stage_id: movedTo.id, updated_at: sql<Date>`now()` }).where('stage_id', '=', stageId).where('workspace_id', '=', place.workspaceId).execute();
+      const moved = await trx
+        .updateTable('deals')
+        .set({ stage_id: movedTo.id, updated_at: sql<Date>`now()` })
+        .where('stage_id', '=', stageId)
+        .where('workspace_id', '=', place.workspaceId)
+        .returning(['id', 'name', 'amount', 'currency'])
+        .execute();
+      await emitStageMoves(trx, place, moved, { id: stage.id, name: stage.name, kind: stage.kind }, { id: movedTo.id, name: movedTo.name, kind: movedTo.kind });
     }
     await trx.deleteFrom('pipeline_stages').where('id', '=', stageId).execute();
     const result = { stageId, movedDeals: dealCount, movedTo: movedTo?.id ?? null };

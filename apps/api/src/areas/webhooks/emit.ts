@@ -130,3 +130,17 @@ export async function emitContactUpserts(
     ...writes.linkUpdates.map((w) => ({ ...base, type: 'contact.updated' as const, data: { contact: contact(w.contactId, w.state), via: 'bulk' } })),
   ]);
 }
+
+/** `deal.stage_changed` for every deal a deleted stage's deals moved with it (one statement). */
+export async function emitStageMoves(
+  trx: Transaction<Database>,
+  place: { organisationId: string; workspaceId: string },
+  deals: { id: string; name: string; amount: string | null; currency: string | null }[],
+  from: { id: string; name: string; kind: string },
+  to: { id: string; name: string; kind: string },
+) {
+  await emitWebhookEvents(
+    trx,
+    deals.map((deal) => ({ ...place, type: 'deal.stage_changed' as const, data: { deal, from, to, via: 'stage_deleted' } })),
+  );
+}

@@ -156,17 +156,25 @@ describe('events', () => {
     const deal = await call<{ id: string }>('deals.create', { workspaceId, name: 'Renewal', stageId: stages[0]!.id });
     await call('deals.update', { workspaceId, dealId: deal.id, stageId: stages[1]!.id });
     await call('deals.update', { workspaceId, dealId: deal.id, amount: 500 });
+    // Deleting a stage moves its deals: each move is a stage change too.
+    await call('pipeline.delete', { workspaceId, stageId: stages[1]!.id, moveDealsTo: stages[2]!.id });
     await call('contacts.unlink', { workspaceId, contactId: contact.id });
 
-    await receiver.waitFor((r) => r.length >= 6, 20_000);
+    await receiver.waitFor((r) => r.length >= 7, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const got = bodies();
     expect(got.every((b) => b.workspaceId === workspaceId), 'nothing reaches another workspace').toBe(true);
-    expect(got.map((b) => b.type).sort()).toEqual(['consent.changed', 'contact.created', 'contact.created', 'contact.deleted', 'contact.updated', 'deal.stage_changed'].sort());
+    expect(got.map((b) => b.type).sort()).toEqual(['consent.changed', 'contact.created', 'contact.created', 'contact.deleted', 'contact.updated', 'deal.stage_changed', 'deal.stage_changed'].sort());
     const byType = (type: string) => got.find((b) => b.type === type)!.data;
     expect(byType('contact.updated')).toMatchObject({ contact: { id: contact.id, lastName: 'Hopper' }, changed: ['lastName'] });
     expect(byType('consent.changed')).toMatchObject({ contactId: contact.id, level: 'workspace', previous: 'neutral', status: 'unsubscribed', source: 'console' });
-    expect(byType('deal.stage_changed')).toMatchObject({ deal: { id: deal.id }, from: { id: stages[0]!.id, name: stages[0]!.name }, to: { id: stages[1]!.id, name: stages[1]!.name } });
+    const moves = got.filter((b) => b.type === 'deal.stage_changed').map((b) => b.data);
+    expect(moves).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ deal: expect.objectContaining({ id: deal.id }), from: expect.objectContaining({ id: stages[0]!.id, name: stages[0]!.name }), to: expect.objectContaining({ id: stages[1]!.id, name: stages[1]!.name }) }),
+        expect.objectContaining({ deal: expect.objectContaining({ id: deal.id, name: 'Renewal' }), from: expect.objectContaining({ id: stages[1]!.id }), to: expect.objectContaining({ id: stages[2]!.id }), via: 'stage_deleted' }),
+      ]),
+    );
     expect(byType('contact.deleted')).toMatchObject({ contact: { id: contact.id }, removed: 'fromWorkspace' });
     const toOnlyCreated = await call<{ deliveries: { eventType: string }[] }>('webhooks.deliveries', { workspaceId, subscriptionId: onlyCreated.subscription.id }, 'query');
     expect(toOnlyCreated.deliveries.map((d) => d.eventType)).toEqual(['contact.created']);
