@@ -19,6 +19,8 @@ export interface NotificationDeps {
 /** When the daily look for API keys about to expire runs (UTC), and how far ahead it looks. */
 export const API_KEY_EXPIRY_SCAN_CRON = '0 7 * * *';
 export const API_KEY_EXPIRY_WARNING_DAYS = 7;
+/** Delivery jobs a worker takes at once. */
+const DELIVERY_BATCH = 20;
 
 export type DeliveryOutcome = { skipped: string } | { channel: string; email: 'none' | 'sent' | 'failed' };
 
@@ -113,13 +115,24 @@ export async function notifyExpiringApiKeys(deps: Pick<NotificationDeps, 'db' | 
 /** Registers the delivery worker and the daily API key schedule of this process. */
 export async function startNotificationWorkers(deps: NotificationDeps) {
   const { jobs, logger } = deps;
-  await jobs.boss.work<{ notificationId: string }, void, { includeMetadata: true; batchSize: number; pollingIntervalSeconds: number }>(
+  // Batches, fetched back to back while they come full: a burst (a busy inbox, many moves at once) is
+  // delivered at the database's pace, not one job per polling interval. A failure fails the batch;
+  // its retry finds the others delivered (the channels are decided once, an email sent once).
+  await jobs.boss.work<{ notificationId: string }, void, { includeMetadata: true; batchSize: number; pollingIntervalSeconds: number; burstWhenBatchFull: boolean }>(
     QUEUES.notificationDelivery,
-    { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: jobs.pollingIntervalSeconds },
-    async ([job]) => {
-      if (!job) return;
-      const outcome = await deliverNotification(deps, { notificationId: job.data.notificationId, retryCount: job.retryCount, retryLimit: job.retryLimit });
-      logger.debug('Notification delivered', { notificationId: job.data.notificationId, ...outcome });
+    { includeMetadata: true, batchSize: DELIVERY_BATCH, burstWhenBatchFull: true, pollingIntervalSeconds: jobs.pollingIntervalSeconds },
+    async (batch) => {
+      let failure: unknown = null;
+      for (const job of batch) {
+        try {
+          const outcome = await deliverNotification(deps, { notificationId: job.data.notificationId, retryCount: job.retryCount, retryLimit: job.retryLimit });
+          logger.debug('Notification delivered', { notificationId: job.data.notificationId, ...outcome });
+        } catch (error) {
+          logger.warn('Notification delivery failed', { notificationId: job.data.notificationId, attempt: job.retryCount + 1, error: (error as Error).message });
+          failure ??= error;
+        }
+      }
+      if (failure) throw failure;
     },
   );
   await jobs.boss.work(QUEUES.apiKeyExpiryScan, { pollingIntervalSeconds: Math.max(jobs.pollingIntervalSeconds, 5) }, async () => {

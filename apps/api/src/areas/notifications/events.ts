@@ -22,14 +22,20 @@ export async function notifyDealStageChanged(
   change: { organisationId: string; workspaceId: string; dealId: string; dealName: string; ownerUserId: string | null; fromStageId: string | null; toStageId: string | null; actorUserId: string },
 ) {
   if (!change.ownerUserId || !change.toStageId || change.fromStageId === change.toStageId || change.ownerUserId === change.actorUserId) return;
-  const stages = await trx.selectFrom('pipeline_stages').select(['id', 'name']).where('id', 'in', [change.toStageId, ...(change.fromStageId ? [change.fromStageId] : [])]).execute();
-  const stageName = (id: string | null) => stages.find((s) => s.id === id)?.name ?? null;
+  // The names as they are now, in one round trip (the request waits for it).
+  const names = await trx
+    .selectNoFrom((eb) => [
+      eb.selectFrom('pipeline_stages').select('name').where('id', '=', change.fromStageId).as('fromStage'),
+      eb.selectFrom('pipeline_stages').select('name').where('id', '=', change.toStageId!).as('toStage'),
+      eb.selectFrom('users').select(sql<string>`coalesce(nullif(name, ''), email)`.as('name')).where('id', '=', change.actorUserId).as('movedBy'),
+    ])
+    .executeTakeFirstOrThrow();
   await emitNotification(trx, jobs, {
     event: 'deal.stage_changed',
     organisationId: change.organisationId,
     workspaceId: change.workspaceId,
     recipientUserId: change.ownerUserId,
-    payload: { dealId: change.dealId, dealName: change.dealName, fromStage: stageName(change.fromStageId), toStage: stageName(change.toStageId) ?? 'another stage', movedBy: await nameOf(trx, change.actorUserId) },
+    payload: { dealId: change.dealId, dealName: change.dealName, fromStage: names.fromStage, toStage: names.toStage ?? 'another stage', movedBy: names.movedBy ?? 'Someone' },
   });
 }
 
