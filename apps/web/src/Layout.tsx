@@ -7,6 +7,8 @@ import { FieldsPage } from './areas/fields/FieldsPage';
 import { IntegrationsPage } from './areas/integrations/IntegrationsPage';
 import { OverviewPage } from './areas/overview/OverviewPage';
 import { PipelinePage } from './areas/pipeline/PipelinePage';
+import { ChannelsPage } from './areas/channels/ChannelsPage';
+import { InboxesPage } from './areas/inboxes/InboxesPage';
 import { NotificationBell } from './areas/notifications/NotificationBell';
 import { NotificationPreferencesPage } from './areas/notifications/NotificationPreferencesPage';
 import { NotificationsPage } from './areas/notifications/NotificationsPage';
@@ -74,6 +76,9 @@ const AREAS: Area[] = [
   // A workspace's own team, for its admins (the page says so to others); the pipeline, read by all.
   { path: 'team', label: 'Team', render: (org) => <TeamPage key={org.id} organisation={org} /> },
   { path: 'pipeline', label: 'Pipeline', render: (org) => <PipelinePage key={org.id} organisation={org} /> },
+  // A workspace's inboxes and their conversations (worked by its members); its channels, for its admins.
+  { path: 'inboxes', label: 'Inboxes', render: (org) => <InboxesPage key={org.id} organisation={org} /> },
+  { path: 'channels', label: 'Channels', render: (org) => <ChannelsPage key={org.id} organisation={org} /> },
   {
     path: 'notifications',
     label: 'Notifications',
