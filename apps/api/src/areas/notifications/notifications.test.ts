@@ -159,6 +159,22 @@ describe('a deal moved to another stage', () => {
     expect(await steward.db.selectFrom('notifications').select('id').execute()).toEqual([]);
   });
 
+  it('keeps up with a burst, and a MailerSend failure during it sends nobody a second email', async () => {
+    await setWorkspacePreference(owner, 'deal.stage_changed', 'both');
+    const deals = await Promise.all(Array.from({ length: 40 }, (_, i) => dealOwnedBy(owner.id, `Burst ${i}`)));
+    steward.mailer.failNext(503, { message: 'Service Unavailable' });
+    for (const deal of deals) ok(await moveDeal(colleague, deal.id, stages[1]!.id));
+    const movedAt = Date.now();
+    await settled(20_000);
+    // One job per polling interval (0.5 s here) would take 20 s; batches fetched back to back take well under that,
+    // even with the retry (1 s) the failed email's batch waits for.
+    expect(Date.now() - movedAt).toBeLessThan(12_000);
+    expect((await centre(owner, { limit: 50 })).items).toHaveLength(40);
+    const subjects = emailsTo(owner.email).map((e) => e.body.subject);
+    expect(subjects).toHaveLength(40);
+    expect(new Set(subjects).size).toBe(40);
+  });
+
   it('reads the preference when it is delivered, not when it happened', async () => {
     const logger = createLogger('error', () => {});
     const deal = await dealOwnedBy(owner.id);
