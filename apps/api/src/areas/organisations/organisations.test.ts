@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '@steward/db';
 import { addSignedInMember, subscribeOrganisation, useStewardApp, type SeededUser } from '@steward/test-kit';
 import { createLogger } from '../../logger.js';
-import { PURGE_QUEUE, startOrganisationPurgeWorker } from './purge.js';
+import { PURGE_QUEUE, purgeAllDue, startOrganisationPurgeWorker } from './purge.js';
 
 /** Organisation lifecycle and info (seed 001 "General" and "Billing settings", SPEC §3). */
 
@@ -95,7 +95,15 @@ describe('deleting an organisation', () => {
     const ownerUser = { id: '', email: '', agent: owner };
     const { id } = (await call<{ id: string }>(ownerUser, 'organisations.create', { name: 'Short-lived' })).data;
     const { subscriptionId } = await subscribeOrganisation(steward.app, id, { plan: 'professional' });
+    const workspace = await steward.db
+      .updateTable('workspaces')
+      .set({ logo: Buffer.from(SVG, 'base64'), logo_content_type: 'image/svg+xml', logo_updated_at: new Date() })
+      .where('organisation_id', '=', id)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect((await owner.request(`/workspace-logos/${workspace.id}`)).status).toBe(200);
     expect((await call(ownerUser, 'organisations.delete', { organisationId: id, confirmName: 'Short-lived' })).error).toBeNull();
+    expect((await owner.request(`/workspace-logos/${workspace.id}`)).status).toBe(404);
     expect(steward.stripe.subscriptions.get(subscriptionId)).toMatchObject({ status: 'active', cancelAtPeriodEnd: true });
     const again = await call(ownerUser, 'organisations.delete', { organisationId: id, confirmName: 'Short-lived' });
     expect(again.error?.data.code).toBe('NOT_FOUND');
@@ -116,5 +124,17 @@ describe('deleting an organisation', () => {
       .poll(async () => (await steward.db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst()) ?? null, { timeout: 20_000, interval: 250 })
       .toBeNull();
     expect((await owner.agent.trpc('me')).error?.data.code).toBe('UNAUTHORIZED');
+  });
+
+  it('is purged by the hourly sweep when its own job is gone', async () => {
+    const owner = { id: '', email: '', agent: await steward.app.signIn(`swept-${unique()}@example.org`) };
+    const { id } = (await call<{ id: string }>(owner, 'organisations.create', { name: 'Swept' })).data;
+    expect((await call(owner, 'organisations.delete', { organisationId: id, confirmName: 'Swept' })).error).toBeNull();
+    await sql`delete from pgboss.job where name = ${PURGE_QUEUE} and data->>'organisationId' = ${id}`.execute(steward.db);
+    const deps = { db: steward.db, config: steward.app.config, logger: createLogger('silent') };
+    expect(await purgeAllDue(deps)).toBe(0);
+    await sql`update organisations set deletion_requested_at = now() - interval '7 days', purge_after = now() where id = ${id}::uuid`.execute(steward.db);
+    expect(await purgeAllDue(deps)).toBe(1);
+    expect(await steward.db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
   });
 });

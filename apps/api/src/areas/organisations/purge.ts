@@ -6,6 +6,9 @@ import { billingProviderFor } from '../billing/provider.js';
 
 /** The pg-boss queue of purges, each due at the end of its organisation's grace period. */
 export const PURGE_QUEUE = 'organisation-purge';
+/** An hourly look for organisations past their grace period whose job was lost or gave up. */
+const PURGE_SWEEP_QUEUE = 'organisation-purge-sweep';
+const PURGE_SWEEP_CRON = '23 * * * *';
 const PURGE_BATCH_ROWS = 5_000;
 
 /**
@@ -31,6 +34,7 @@ async function ensurePurgeQueue(jobs: JobQueue) {
   if (queuesReady.has(jobs.boss)) return;
   // A purge of a large organisation takes minutes; a dead worker's job is retried (the purge resumes).
   await jobs.boss.createQueue(PURGE_QUEUE, { retryLimit: 10, retryDelay: 60, retryBackoff: true, expireInSeconds: 3600 });
+  await jobs.boss.createQueue(PURGE_SWEEP_QUEUE, { retryLimit: 0, expireInSeconds: 3600 });
   queuesReady.add(jobs.boss);
 }
 
@@ -155,8 +159,19 @@ export async function purgeIfDue(deps: { db: Db; config: Config; logger: Logger 
   return outcome;
 }
 
+/** Purges, one after the other, every organisation whose grace period is over (the hourly sweep). */
+export async function purgeAllDue(deps: { db: Db; config: Config; logger: Logger }) {
+  const due = await deps.db.selectFrom('organisations').select('id').where('purge_after', '<=', sql<Date>`now()`).orderBy('purge_after').execute();
+  for (const { id } of due) await purgeIfDue(deps, id);
+  return due.length;
+}
+
 export async function startOrganisationPurgeWorker(deps: { db: Db; config: Config; logger: Logger; jobs: JobQueue }) {
   await ensurePurgeQueue(deps.jobs);
+  await deps.jobs.boss.schedule(PURGE_SWEEP_QUEUE, PURGE_SWEEP_CRON, null, { tz: 'UTC' });
+  await deps.jobs.boss.work(PURGE_SWEEP_QUEUE, { batchSize: 1, pollingIntervalSeconds: deps.jobs.pollingIntervalSeconds }, async () => {
+    await purgeAllDue(deps);
+  });
   await deps.jobs.boss.work<{ organisationId: string }, void, { batchSize: number; pollingIntervalSeconds: number }>(
     PURGE_QUEUE,
     { batchSize: 1, pollingIntervalSeconds: deps.jobs.pollingIntervalSeconds },

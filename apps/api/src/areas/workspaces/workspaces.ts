@@ -163,6 +163,8 @@ export async function readWorkspaceLogo(db: Db, workspaceId: string, userId: str
   return db
     .selectFrom('workspaces as w')
     .innerJoin('memberships as m', (j) => j.onRef('m.organisation_id', '=', 'w.organisation_id').on('m.user_id', '=', userId))
+    // Not while the organisation is scheduled for deletion (its members have lost access).
+    .innerJoin('organisations as o', (j) => j.onRef('o.id', '=', 'w.organisation_id').on('o.deletion_requested_at', 'is', null))
     .select(['w.logo', 'w.logo_content_type'])
     .where('w.id', '=', workspaceId)
     .where('w.logo', 'is not', null)
