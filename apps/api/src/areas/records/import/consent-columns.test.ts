@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { useStewardApp } from '@steward/test-kit';
+import { startWebhookReceiver, useStewardApp, type WebhookReceiver } from '@steward/test-kit';
 
 /**
  * Consent in a CSV import (issue 12, item 2): columns named "Unsubscribed from everything",
@@ -35,6 +35,7 @@ interface HistoryEntry {
 }
 
 let workspaceId: string;
+let receiver: WebhookReceiver;
 const categories: Record<string, string> = {};
 
 async function upload(csv: string) {
@@ -71,7 +72,10 @@ beforeAll(async () => {
   workspaceId = ok(await trpc<{ id: string }>('workspaces.create', { organisationId: steward.org.organisationId, name: 'Consent', slug: `consent-${unique()}` })).id;
   for (const name of ['Newsletter', 'Events', 'Old news']) categories[name] = ok(await trpc<{ id: string }>('emailCategories.create', { workspaceId, name })).id;
   ok(await trpc('emailCategories.archive', { workspaceId, categoryId: categories['Old news'] }));
+  receiver = await startWebhookReceiver();
+  ok(await trpc('webhooks.create', { workspaceId, url: receiver.url, events: ['consent.changed'] }));
 });
+afterAll(() => receiver?.close());
 
 describe('consent columns in a CSV import', () => {
   it('are recognised by their headers and offered as targets, one per category', async () => {
@@ -138,6 +142,13 @@ describe('consent columns in a CSV import', () => {
     const alanId = (await personByEmail(alan)).id;
     expect((await consentOf(alanId)).globallyUnsubscribed).toBe(true);
     expect((await historyOf(alanId)).map((h) => [h.level, h.previous, h.status, h.source])).toEqual([['global', 'neutral', 'unsubscribed', 'import']]);
+
+    // The workspace's webhooks hear of each change, as of a change on the record.
+    const events = await steward.app.db.selectFrom('webhook_events').select('data').where('workspace_id', '=', workspaceId).where('type', '=', 'consent.changed').execute();
+    const fromImport = events.map((e) => e.data as { contactId: string; level: string; status: string; source: string }).filter((d) => d.source === 'import');
+    expect(fromImport.filter((d) => d.contactId === adaId).map((d) => `${d.level} ${d.status}`).sort()).toEqual(['category subscribed', 'category unsubscribed', 'workspace subscribed']);
+    expect(fromImport.filter((d) => d.contactId === alanId).map((d) => [d.level, d.status])).toEqual([['global', 'unsubscribed']]);
+    expect(fromImport).toHaveLength(7);
   });
 
   it('never lifts an unsubscribe from everything nor an unsubscribed workspace switch', async () => {
