@@ -27,7 +27,7 @@ export type DeliveryOutcome = { skipped: string } | { channel: string; email: 'n
 /**
  * The delivery job of one notification. Under a row lock it reads the recipient's preference as
  * it is now and records the channels (a retry finds them decided); the email goes after, once:
- * a retry sends only while it is still `pending`. A recipient who can no longer see the place
+ * a retry sends only while it is still `pending` and the person still wants email. A recipient who can no longer see the place
  * (removed from the workspace or the organisation) gets nothing.
  */
 export async function deliverNotification(deps: NotificationDeps, job: { notificationId: string; retryCount: number; retryLimit: number }): Promise<DeliveryOutcome> {
@@ -55,7 +55,12 @@ export async function deliverNotification(deps: NotificationDeps, job: { notific
         .execute();
       return { channel, emailPending: email };
     }
-    return { channel: n.channel ?? 'off', emailPending: n.email_state === 'pending' };
+    if (n.email_state !== 'pending') return { channel: n.channel ?? 'off', emailPending: false };
+    // An email being retried: the person may have turned email off since, and that choice wins.
+    const now = await channelFor(trx, { userId: n.user_id, organisationId: n.organisation_id, workspaceId: n.workspace_id, event: n.event });
+    if (now === 'email' || now === 'both') return { channel: n.channel ?? now, emailPending: true };
+    await trx.updateTable('notifications').set({ email_state: 'none', email_error: null }).where('id', '=', n.id).execute();
+    return { channel: n.channel ?? now, emailPending: false };
   });
   if ('skipped' in decided) return decided;
   if (!decided.emailPending) return { channel: decided.channel, email: 'none' };

@@ -193,6 +193,22 @@ describe('a deal moved to another stage', () => {
     expect(steward.mailer.received).toHaveLength(0);
   });
 
+  it('does not retry an email the owner no longer wants', async () => {
+    const logger = createLogger('error', () => {});
+    await setWorkspacePreference(owner, 'deal.stage_changed', 'both');
+    const waiting = await steward.db
+      .insertInto('notifications')
+      .values({ organisation_id: steward.org.organisationId, workspace_id: workspaceId, user_id: owner.id, event: 'deal.stage_changed', payload: JSON.stringify({ dealId: 'd', dealName: 'Retried', fromStage: null, toStage: 'Won', movedBy: 'Someone' }) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    steward.mailer.failNext(503, { message: 'Service Unavailable' });
+    await expect(deliverNotification({ ...steward.app, logger }, { notificationId: waiting.id, retryCount: 0, retryLimit: 2 })).rejects.toThrow(/MailerSend had a problem/);
+    await setWorkspacePreference(owner, 'deal.stage_changed', 'in_app');
+    expect(await deliverNotification({ ...steward.app, logger }, { notificationId: waiting.id, retryCount: 1, retryLimit: 2 })).toEqual({ channel: 'both', email: 'none' });
+    expect(steward.mailer.received).toHaveLength(0);
+    expect((await centre(owner)).items).toHaveLength(1);
+  });
+
   it('is not delivered to an owner who has since left the workspace', async () => {
     const leaver = await addSignedInMember(steward.app, steward.org.organisationId, `leaver-${randomBytes(3).toString('hex')}@acme.example`, 'member', [{ workspaceId, role: 'member' }]);
     await setWorkspacePreference(leaver, 'deal.stage_changed', 'both');
