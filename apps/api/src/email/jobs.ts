@@ -3,7 +3,7 @@ import { PgBoss, type QueueOptions } from 'pg-boss';
 import type { Database, Db, Transaction } from '@steward/db';
 import type { Logger } from '../logger.js';
 
-export const QUEUES = { invitationEmail: 'invitation-email', contactImport: 'contact-import', campaignSend: 'campaign-send', webhookDelivery: 'webhook-delivery', notificationDelivery: 'notification-delivery', apiKeyExpiryScan: 'api-key-expiry-scan', oauthRefreshSweep: 'oauth-refresh-sweep' } as const;
+export const QUEUES = { invitationEmail: 'invitation-email', contactImport: 'contact-import', campaignSend: 'campaign-send', webhookDelivery: 'webhook-delivery', notificationDelivery: 'notification-delivery', apiKeyExpiryScan: 'api-key-expiry-scan', notificationCleanup: 'notification-cleanup', oauthRefreshSweep: 'oauth-refresh-sweep' } as const;
 
 /** Queues whose jobs differ from the default shape (short, retried with backoff). */
 const QUEUE_OPTIONS: Partial<Record<string, QueueOptions>> = {

@@ -19,6 +19,9 @@ export interface NotificationDeps {
 /** When the daily look for API keys about to expire runs (UTC), and how far ahead it looks. */
 export const API_KEY_EXPIRY_SCAN_CRON = '0 7 * * *';
 export const API_KEY_EXPIRY_WARNING_DAYS = 7;
+/** Notifications are kept this long, read or not (a daily job deletes older ones). */
+export const NOTIFICATION_RETENTION_DAYS = 180;
+export const NOTIFICATION_CLEANUP_CRON = '30 3 * * *';
 /** Delivery jobs a worker takes at once. */
 const DELIVERY_BATCH = 20;
 
@@ -117,7 +120,16 @@ export async function notifyExpiringApiKeys(deps: Pick<NotificationDeps, 'db' | 
   });
 }
 
-/** Registers the delivery worker and the daily API key schedule of this process. */
+/** Deletes notifications older than the retention period; returns how many went. */
+export async function pruneNotifications(db: Db): Promise<number> {
+  const result = await db
+    .deleteFrom('notifications')
+    .where('created_at', '<', sql<Date>`now() - ${NOTIFICATION_RETENTION_DAYS} * interval '1 day'`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Registers the delivery worker and the daily schedules (API keys expiring, old notifications) of this process. */
 export async function startNotificationWorkers(deps: NotificationDeps) {
   const { jobs, logger } = deps;
   // Batches, fetched back to back while they come full: a burst (a busy inbox, many moves at once) is
@@ -144,6 +156,10 @@ export async function startNotificationWorkers(deps: NotificationDeps) {
     const created = await notifyExpiringApiKeys(deps);
     logger.info('API key expiry notifications', { created });
   });
-  // Idempotent: every instance may register it; pg-boss runs each occurrence once.
+  await jobs.boss.work(QUEUES.notificationCleanup, { pollingIntervalSeconds: Math.max(jobs.pollingIntervalSeconds, 5) }, async () => {
+    logger.info('Old notifications deleted', { deleted: await pruneNotifications(deps.db) });
+  });
+  // Idempotent: every instance may register them; pg-boss runs each occurrence once.
   await jobs.boss.schedule(QUEUES.apiKeyExpiryScan, API_KEY_EXPIRY_SCAN_CRON, null, { tz: 'UTC' });
+  await jobs.boss.schedule(QUEUES.notificationCleanup, NOTIFICATION_CLEANUP_CRON, null, { tz: 'UTC' });
 }

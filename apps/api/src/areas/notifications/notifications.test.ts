@@ -6,7 +6,7 @@ import { generateApiKey } from '../../auth/api-keys.js';
 import { storeImportFile } from '../records/import/csv-file.js';
 import { inviteUser } from '../users/invitations.js';
 import { eventsOfScope, NOTIFICATION_EVENTS } from './catalogue.js';
-import { API_KEY_EXPIRY_SCAN_CRON, deliverNotification, notifyExpiringApiKeys } from './delivery.js';
+import { API_KEY_EXPIRY_SCAN_CRON, deliverNotification, NOTIFICATION_CLEANUP_CRON, NOTIFICATION_RETENTION_DAYS, notifyExpiringApiKeys, pruneNotifications } from './delivery.js';
 
 /** Through the app's own job workers (pg-boss) and the MailerSend stand-in, as in production. */
 const steward = useStewardApp({ fakeMailerSend: true, organisation: 'Acme' });
@@ -399,6 +399,26 @@ describe('the notification centre', () => {
     await notify(owner, 1);
     expect((await centre(owner)).items).toHaveLength(1);
     expect(ok(await call<{ items: Item[]; unread: number }>(owner, 'notifications.list', { organisationId: second.organisationId }, 'query'))).toMatchObject({ items: [], unread: 0 });
+  });
+});
+
+describe('old notifications', () => {
+  it('are deleted by a daily job once older than the retention period, read or not', async () => {
+    const at = (days: number) => new Date(Date.now() - days * 86_400_000);
+    const row = (days: number, read: boolean) => ({
+      organisation_id: steward.org.organisationId,
+      user_id: owner.id,
+      event: 'invitation.accepted',
+      payload: JSON.stringify({ invitationId: 'i', name: 'N', email: 'n@example.org' }),
+      state: 'delivered' as const,
+      in_app: true,
+      created_at: at(days),
+      read_at: read ? at(days) : null,
+    });
+    await steward.db.insertInto('notifications').values([row(NOTIFICATION_RETENTION_DAYS + 1, true), row(NOTIFICATION_RETENTION_DAYS + 30, false), row(NOTIFICATION_RETENTION_DAYS - 1, false), row(1, true)]).execute();
+    expect(await pruneNotifications(steward.db)).toBe(2);
+    expect((await centre(owner)).items).toHaveLength(2);
+    expect(await steward.app.jobs.boss.getSchedules()).toContainEqual(expect.objectContaining({ name: 'notification-cleanup', cron: NOTIFICATION_CLEANUP_CRON }));
   });
 });
 
