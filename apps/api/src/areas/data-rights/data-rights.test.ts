@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { sql } from '@steward/db';
-import { addSignedInMember, findTraces, type HttpAgent, type SeededUser, seedOrganisation, startWebhookReceiver, useStewardApp, type WebhookReceiver } from '@steward/test-kit';
+import { addSignedInMember, findTraces, type HttpAgent, type SeededUser, seedOrganisation, startWebhookReceiver, TEST_SUPPRESSION_KEY, useStewardApp, type WebhookReceiver } from '@steward/test-kit';
 import { fieldWorkSettled } from '../fields/storage.js';
 
 /**
@@ -210,6 +210,16 @@ describe('erasing a person', () => {
       expect(refused.error?.message).toMatch(/names the person/);
     }
     expect(await steward.app.db.selectFrom('contacts').select('id').where('id', '=', person.contactId).executeTakeFirst()).toBeDefined();
+  });
+
+  it('keeps the address only as an HMAC under the configured key (STEWARD_SUPPRESSION_KEY), with nothing else about the person', async () => {
+    const person = await wellKnown();
+    ok(await trpc('dataRights.erase', { workspaceId: chapter, contactId: person.contactId, request: 'Ticket 11' }));
+    const hmac = (key: Buffer) => createHmac('sha256', key).update(`${steward.org.organisationId}:${person.email}`).digest();
+    const rows = await steward.app.db.selectFrom('suppressed_addresses').selectAll().where('address_hash', '=', hmac(Buffer.from(TEST_SUPPRESSION_KEY, 'base64'))).execute();
+    expect(rows).toHaveLength(1);
+    expect(Object.keys(rows[0]!).sort()).toEqual(['address_hash', 'organisation_id', 'suppressed_at']);
+    expect(steward.app.config.suppressionKey).toEqual(Buffer.from(TEST_SUPPRESSION_KEY, 'base64'));
   });
 
   it('then refuses the address as suppressed: created in the console or over REST, upserted, linked or imported', async () => {
