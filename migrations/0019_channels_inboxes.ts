@@ -145,7 +145,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('organisation_id', 'uuid', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
     .addColumn('conversation_id', 'uuid', (c) => c.notNull().references('conversations.id').onDelete('cascade'))
     .addColumn('direction', 'text', (c) => c.notNull().check(sql`direction in ('inbound', 'outbound')`))
-    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('message').check(sql`kind in ('message', 'out_of_office')`))
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('message').check(sql`kind in ('message', 'out_of_office', 'csat')`))
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('author_user_id', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('external_id', 'text')

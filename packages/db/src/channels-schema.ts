@@ -146,7 +146,7 @@ export interface ConversationMessagesTable {
   organisation_id: string;
   conversation_id: string;
   direction: 'inbound' | 'outbound';
-  kind: Generated<'message' | 'out_of_office'>;
+  kind: Generated<'message' | 'out_of_office' | 'csat'>;
   body: string;
   author_user_id: string | null;
   external_id: string | null;

@@ -158,7 +158,7 @@ describe('inbound SMS through Twilio\'s signed webhook', () => {
 
 describe('working a conversation', () => {
   it('reply goes out through Twilio and meets the first-response target; a new message starts the next-response clock; resolve closes it', async () => {
-    const inbox = await makeInbox('Work');
+    const inbox = await makeInbox('Work', { csat: { enabled: true, question: 'How did we do, 1 to 5?' } });
     await sms('+447700900601', 'Where is my parcel?');
     const [conversation] = await conversations(inbox.id);
     const replied = ok(await call<{ message: { delivery: string }; conversation: Summary }>('conversations.reply', { conversationId: conversation!.id, body: 'It ships today.' }));
@@ -173,6 +173,10 @@ describe('working a conversation', () => {
 
     const resolved = ok(await call<Summary>('conversations.resolve', { conversationId: conversation!.id }));
     expect(resolved.status).toBe('resolved');
+    // The inbox runs a CSAT survey: its question went to the contact, once.
+    expect(twilio.messages.filter((m) => m.to === '+447700900601' && m.body === 'How did we do, 1 to 5?')).toHaveLength(1);
+    ok(await call<Summary>('conversations.resolve', { conversationId: conversation!.id }));
+    expect(twilio.messages.filter((m) => m.to === '+447700900601' && m.body === 'How did we do, 1 to 5?')).toHaveLength(1);
     expect(await conversations(inbox.id, 'open')).toEqual([]);
     // A later message opens a new conversation.
     await sms('+447700900601', 'One more thing');

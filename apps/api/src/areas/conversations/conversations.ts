@@ -221,12 +221,30 @@ export async function replyToConversation(deps: OutboundDeps, actor: Actor, plac
   return { message: conversation.messages.find((m) => m.id === messageId)!, conversation };
 }
 
-export async function resolveConversation(db: Db, actor: Actor, place: ConversationPlace, conversationId: string, now = new Date()) {
-  return db.transaction().execute(async (trx) => {
-    const before = await findSummary(trx, place, conversationId);
-    if (before.status === 'resolved') return getConversation(trx, place, conversationId);
+/**
+ * Resolves; when the inbox runs a CSAT survey, its question goes to the contact through the
+ * conversation's channel (once: a resolved conversation is not resolved again).
+ */
+export async function resolveConversation(deps: OutboundDeps, actor: Actor, place: ConversationPlace, conversationId: string, now = new Date()) {
+  const survey = await deps.db.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom('conversations as c')
+      .innerJoin('inboxes as i', 'i.id', 'c.inbox_id')
+      .innerJoin('contacts as p', 'p.id', 'c.contact_id')
+      .select(['c.id', 'c.status', 'c.channel_id', 'c.inbox_id', 'i.csat_enabled', 'i.csat_question', 'p.email', 'p.phone'])
+      .where('c.id', '=', conversationId)
+      .where('c.organisation_id', '=', place.organisationId)
+      .where('c.workspace_id', '=', place.workspaceId)
+      .forUpdate('c')
+      .executeTakeFirst();
+    if (!before) throw notFound('Conversation');
+    if (before.status === 'resolved') return null;
     await trx.updateTable('conversations').set({ status: 'resolved', resolved_at: now, awaiting_reply_since: null, updated_at: now }).where('id', '=', conversationId).execute();
-    await recordAudit(trx, actor, { ...place, action: 'conversations.resolve', targetType: 'conversation', targetId: conversationId, before: { status: before.status } });
-    return getConversation(trx, place, conversationId);
+    const asks = before.csat_enabled && before.csat_question && (await replyChannelFor(trx, before, before)) !== null;
+    const surveyId = asks ? await recordOutbound(trx, { organisationId: place.organisationId, conversationId, body: before.csat_question!, kind: 'csat', authorUserId: null }) : null;
+    await recordAudit(trx, actor, { ...place, action: 'conversations.resolve', targetType: 'conversation', targetId: conversationId, before: { status: before.status }, after: { status: 'resolved', csatSent: Boolean(surveyId) } });
+    return surveyId;
   });
+  if (survey) await deliverOutbound(deps, survey);
+  return getConversation(deps.db, place, conversationId);
 }

@@ -62,5 +62,5 @@ export const conversationsRouter = router({
     .meta({ openapi: { method: 'POST', path: '/workspaces/{workspaceId}/conversations/{conversationId}/resolve', tags: TAGS, summary: 'Resolve a conversation' } })
     .input(conversationIdInput)
     .output(conversationOutput)
-    .mutation(({ ctx, input }) => resolveConversation(ctx.db, actorOf(ctx), placeOf(ctx), input.conversationId)),
+    .mutation(({ ctx, input }) => resolveConversation(ctx, actorOf(ctx), placeOf(ctx), input.conversationId)),
 });

@@ -48,7 +48,7 @@ export const conversationListOutput = z.object({ conversations: z.array(conversa
 export const messageOutput = z.object({
   id: z.string(),
   direction: z.enum(['inbound', 'outbound']),
-  kind: z.enum(['message', 'out_of_office']),
+  kind: z.enum(['message', 'out_of_office', 'csat']),
   body: z.string(),
   author: z.object({ userId: z.string(), name: z.string() }).nullable(),
   delivery: z.enum(['received', 'pending', 'sent', 'failed']),

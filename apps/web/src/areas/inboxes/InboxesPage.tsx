@@ -256,7 +256,7 @@ function ConversationPanel(props: { workspace: WorkspaceEntry; inbox: Inbox; con
               <li key={m.id} className={`message ${m.direction}`}>
                 <div>{m.body}</div>
                 <div className="hint">
-                  {m.direction === 'inbound' ? c.contact.name : m.kind === 'out_of_office' ? 'Out-of-office reply' : (m.author?.name ?? 'Steward')} · {formatDateTime(m.createdAt)}
+                  {m.direction === 'inbound' ? c.contact.name : m.kind === 'out_of_office' ? 'Out-of-office reply' : m.kind === 'csat' ? 'Satisfaction survey' : (m.author?.name ?? 'Steward')} · {formatDateTime(m.createdAt)}
                   {m.delivery === 'failed' && <span className="error"> · not sent: {m.failure}</span>}
                   {m.delivery === 'pending' && ' · sending…'}
                 </div>
