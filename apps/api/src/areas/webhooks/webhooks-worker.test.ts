@@ -10,6 +10,7 @@ const steward = useStewardApp({ workers: false, organisation: 'Acme' });
 const WORKER_ENV = { WEBHOOK_RETRY_DELAY_SECONDS: '0.3', WEBHOOK_RETRY_LIMIT: '8', WEBHOOK_TIMEOUT_SECONDS: '5' };
 let receiver: WebhookReceiver;
 const workers: ApiProcess[] = [];
+const stopped = new Set<ApiProcess>();
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
@@ -40,6 +41,7 @@ describe('webhook delivery by the job workers', () => {
     // The first worker makes two attempts, then stops (SIGTERM, as a deploy would).
     await receiver.waitFor((r) => r.length >= 2, 60_000);
     await workers[0]!.stop();
+    stopped.add(workers[0]!);
     const whileStopped = receiver.received.length;
     await sleep(2_500);
     expect(receiver.received.length, 'nothing delivers while no worker runs').toBe(whileStopped);
@@ -76,5 +78,30 @@ describe('webhook delivery by the job workers', () => {
     expect(log.deliveries[0]).toMatchObject({ state: 'delivered', attempts: 6 });
     expect(log.deliveries[0]!.attemptLog.map((a) => a.responseStatus)).toEqual([500, 500, 500, 500, 500, 200]);
     expect(log.deliveries[0]!.attemptLog.every((a) => a.durationMs >= 0)).toBe(true);
+  }, 180_000);
+
+  it('delivers each of 200 events exactly once when two worker processes relay and deliver at the same time', async () => {
+    const slug = `bulk-${Date.now()}`;
+    const workspaceId = (await call<{ id: string }>('workspaces.create', { organisationId: steward.org.organisationId, name: slug, slug })).id;
+    await call('webhooks.create', { workspaceId, url: receiver.url, events: ['contact.created'] });
+    // Two worker processes at once (the one left running by the test above, if any, and new ones).
+    const running = workers.filter((w) => !stopped.has(w));
+    const started = await Promise.all(Array.from({ length: Math.max(0, 2 - running.length) }, () => startApiProcess({ databaseUrl: steward.database.url, env: WORKER_ENV })));
+    workers.push(...started);
+    receiver.received.length = 0;
+    // A few failures on the way, so that retries interleave with first attempts.
+    receiver.failNext(10, 503);
+    const rows = Array.from({ length: 200 }, (_, i) => ({ email: `bulk-${i}@example.org`, firstName: `Bulk ${i}` }));
+    const outcome = await call<{ created: number }>('contacts.bulk', { workspaceId, rows });
+    expect(outcome.created).toBe(200);
+    await receiver.waitFor((r) => new Set(r.filter((x) => x.answered === 200).map((x) => x.headers['steward-event-id'])).size >= 200, 90_000);
+    await sleep(3_000);
+    const accepted = receiver.received.filter((r) => r.answered === 200);
+    const ids = accepted.map((r) => r.headers['steward-event-id']);
+    expect(ids).toHaveLength(200);
+    expect(new Set(ids).size).toBe(200);
+    expect(receiver.received.length).toBe(210);
+    const emails = accepted.map((r) => (JSON.parse(r.body) as { data: { contact: { email: string } } }).data.contact.email).sort();
+    expect(emails).toEqual(rows.map((r) => r.email).sort());
   }, 180_000);
 });
