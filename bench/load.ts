@@ -86,6 +86,23 @@ export async function cpuMsOf(pid: number): Promise<number> {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/**
+ * CPU time (ms) used so far by a process and its children: the live ones, and those that exited
+ * and were waited for (e.g. PostgreSQL's parallel workers, under the postmaster). From /proc (Linux).
+ */
+export async function treeCpuMsOf(pid: number): Promise<number> {
+  const { readFile, readdir } = await import('node:fs/promises');
+  const fieldsOf = async (id: number | string) => (await readFile(`/proc/${id}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ') ?? [];
+  const root = await fieldsOf(pid);
+  let ticks = Number(root[11]) + Number(root[12]) + Number(root[13]) + Number(root[14]);
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
+    const fields = await fieldsOf(entry);
+    if (Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / 100;
+}
+
 /** Peak (VmHWM) and current (VmRSS) resident memory of a process, in MB, from /proc (Linux). */
 export async function memoryOf(pid: number): Promise<{ peakMb: number; nowMb: number }> {
   const { readFile } = await import('node:fs/promises');
