@@ -213,24 +213,26 @@ export async function bulkSetConsent(db: Db, actor: Actor, caller: RecordCaller,
     let statement;
     if (change.level === 'global') {
       const target = matching.select(['c.id', sql<string>`case when c.unsubscribed_at is null then 'neutral' else 'unsubscribed' end`.as('previous')]).forUpdate(['c']);
-      statement = sql<{ matched: string; changed: string }>`
+      statement = sql<{ matched: string; changed: string; changes: { contactId: string; previous: string | null }[] }>`
         with target as (${target}),
         changed as (
           update contacts c set unsubscribed_at = ${change.globallyUnsubscribed ? sql`now()` : sql`null`}
           from target t where c.id = t.id and t.previous <> ${statusOf(change)}
           returning c.id),
         logged as (${history('global', null, null)})
-        select (select count(*) from target) as matched, (select count(*) from changed) as changed`;
+        select (select count(*) from target) as matched, (select count(*) from changed) as changed,
+          (select coalesce(json_agg(json_build_object('contactId', t.id, 'previous', t.previous)), '[]'::json) from changed join target t on t.id = changed.id) as changes`;
     } else if (change.level === 'workspace') {
       const target = matching.select(['c.id', 'cw.subscription as previous']).forUpdate(['cw']);
-      statement = sql<{ matched: string; changed: string }>`
+      statement = sql<{ matched: string; changed: string; changes: { contactId: string; previous: string | null }[] }>`
         with target as (${target}),
         changed as (
           update contact_workspaces cw set subscription = ${change.status}, updated_at = now()
           from target t where cw.workspace_id = ${place.workspaceId}::uuid and cw.contact_id = t.id and t.previous <> ${change.status}
           returning cw.contact_id as id),
         logged as (${history('workspace', place.workspaceId, null)})
-        select (select count(*) from target) as matched, (select count(*) from changed) as changed`;
+        select (select count(*) from target) as matched, (select count(*) from changed) as changed,
+          (select coalesce(json_agg(json_build_object('contactId', t.id, 'previous', t.previous)), '[]'::json) from changed join target t on t.id = changed.id) as changes`;
     } else {
       const category = await trx.selectFrom('email_categories').select(['id', 'name', 'archived_at']).where('id', '=', change.categoryId).where('workspace_id', '=', place.workspaceId).forShare().executeTakeFirst();
       if (!category) throw notFound('Email category');
@@ -238,7 +240,7 @@ export async function bulkSetConsent(db: Db, actor: Actor, caller: RecordCaller,
       const target = matching
         .select(['c.id', sql<string | null>`(select cc.status from contact_categories cc where cc.category_id = ${category.id}::uuid and cc.contact_id = c.id)`.as('previous')])
         .forUpdate(['cw']);
-      statement = sql<{ matched: string; changed: string }>`
+      statement = sql<{ matched: string; changed: string; changes: { contactId: string; previous: string | null }[] }>`
         with target as (${target}),
         changed as (
           insert into contact_categories (category_id, contact_id, organisation_id, status)
@@ -246,9 +248,17 @@ export async function bulkSetConsent(db: Db, actor: Actor, caller: RecordCaller,
           on conflict (category_id, contact_id) do update set status = excluded.status, updated_at = now()
           returning contact_id as id),
         logged as (${history('category', place.workspaceId, category.id)})
-        select (select count(*) from target) as matched, (select count(*) from changed) as changed`;
+        select (select count(*) from target) as matched, (select count(*) from changed) as changed,
+          (select coalesce(json_agg(json_build_object('contactId', t.id, 'previous', t.previous)), '[]'::json) from changed join target t on t.id = changed.id) as changes`;
     }
     const counts = (await statement.execute(trx)).rows[0]!;
+    // The webhooks hear of each contact whose consent changed, as from a single change.
+    await emitConsentChanges(
+      trx,
+      place.organisationId,
+      author.source,
+      counts.changes.map((c) => ({ contactId: c.contactId, level: change.level, workspaceId: change.level === 'global' ? null : place.workspaceId, categoryId: change.level === 'category' ? change.categoryId : null, previous: c.previous, status: statusOf(change) })),
+    );
     const outcome = { matched: Number(counts.matched), changed: Number(counts.changed) };
     await recordAudit(trx, actor, { organisationId: place.organisationId, workspaceId: place.workspaceId, action: 'consent.bulkSet', targetType: 'contact', after: { filters, change, ...outcome } });
     return outcome;

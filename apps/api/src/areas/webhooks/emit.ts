@@ -67,7 +67,12 @@ export async function emitConsentChanges(
 ) {
   const global = changes.filter((c) => c.workspaceId === null);
   const links = global.length
-    ? await trx.selectFrom('contact_workspaces').select(['contact_id', 'workspace_id']).where('contact_id', 'in', [...new Set(global.map((c) => c.contactId))]).execute()
+    ? await trx
+        .selectFrom('contact_workspaces')
+        .select(['contact_id', 'workspace_id'])
+        // One array parameter: a bulk change can name more people than a statement takes parameters.
+        .where(sql<boolean>`contact_id = any(${[...new Set(global.map((c) => c.contactId))]}::uuid[])`)
+        .execute()
     : [];
   const events: WebhookEvent[] = [];
   for (const change of changes) {

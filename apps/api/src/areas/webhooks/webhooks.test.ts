@@ -234,6 +234,21 @@ describe('events', () => {
     ]);
   });
 
+  it('come from a bulk consent change, one per contact whose consent changed', async () => {
+    const workspaceId = await newWorkspace();
+    const ids = [];
+    for (const name of ['p', 'q', 'r']) ids.push((await call<{ id: string }>('contacts.create', { workspaceId, firstName: name, email: `${name}-${randomBytes(3).toString('hex')}@example.org` })).id);
+    await call('consent.set', { workspaceId, contactId: ids[0], workspace: 'unsubscribed' });
+    await subscribe(workspaceId, ['consent.changed']);
+    const outcome = await call<{ matched: number; changed: number }>('consent.bulkSet', { workspaceId, filters: [], change: { level: 'workspace', status: 'unsubscribed' } });
+    expect(outcome).toEqual({ matched: 3, changed: 2 });
+    await receiver.waitFor((r) => r.length >= 2, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const got = bodies().map((b) => b.data as { contactId: string; previous: string; status: string; level: string });
+    expect(got.map((d) => d.contactId).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(got.every((d) => d.level === 'workspace' && d.previous === 'neutral' && d.status === 'unsubscribed')).toBe(true);
+  });
+
   it('are not kept when no webhook wants them', async () => {
     const workspaceId = await newWorkspace();
     const before = await steward.db.selectFrom('webhook_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
