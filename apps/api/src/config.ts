@@ -66,6 +66,9 @@ const environmentSchema = z.object({
   AI_PRIVATE_BASE_URLS: z.enum(['allow', 'refuse']).optional(),
   /** Where the Twilio client sends its requests (a local stand-in in tests); unset: Twilio's own hosts. */
   TWILIO_API_BASE_URL: z.url().optional(),
+  /** Where Gmail and Microsoft Graph are, for replies through Gmail/Outlook channels (stand-ins in tests). */
+  GMAIL_API_BASE_URL: z.url().default('https://gmail.googleapis.com'),
+  MICROSOFT_GRAPH_BASE_URL: z.url().default('https://graph.microsoft.com'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -117,6 +120,7 @@ export interface Config {
   /** OAuth providers for channels and connected apps (OAUTH_<PROVIDER>_*; see oauth-connect/providers.ts). */
   oauthProviders: OAuthProviderConfigs;
   twilio: { apiBaseUrl: string | null };
+  mailApis: { gmailBaseUrl: string; graphBaseUrl: string };
 }
 
 export class ConfigError extends Error {}
@@ -179,6 +183,7 @@ export function loadConfig(source: NodeJS.ProcessEnv | Record<string, string | u
     env: e.NODE_ENV,
     oauthProviders,
     twilio: { apiBaseUrl: e.TWILIO_API_BASE_URL ?? null },
+    mailApis: { gmailBaseUrl: e.GMAIL_API_BASE_URL, graphBaseUrl: e.MICROSOFT_GRAPH_BASE_URL },
     port: e.PORT,
     publicUrl,
     secureCookies: publicUrl.protocol === 'https:',

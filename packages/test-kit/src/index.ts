@@ -5,6 +5,7 @@ export * from './oidc.js';
 export * from './oauth-provider.js';
 export * from './fake-twilio.js';
 export * from './fake-smtp.js';
+export * from './fake-mail-apis.js';
 export * from './browser.js';
 export * from './fake-mailersend.js';
 export * from './fake-stripe.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeSmtp, type FakeTwilio, startFakeSmtp, startFakeTwilio, useStewardApp } from '@steward/test-kit';
+import { type FakeMailApis, type FakeSmtp, type FakeTwilio, startFakeMailApis, startFakeSmtp, startFakeTwilio, useStewardApp } from '@steward/test-kit';
+import { receiveInboundMessage } from '../conversations/inbound.js';
 
 /**
  * Channels against local stand-ins: a real SMTP server (smtp-server) for the handshake and login,
@@ -10,12 +11,13 @@ import { type FakeSmtp, type FakeTwilio, startFakeSmtp, startFakeTwilio, useStew
 const env: Record<string, string> = {};
 let smtp: FakeSmtp;
 let twilio: FakeTwilio;
+let mailApis: FakeMailApis;
 beforeAll(async () => {
-  [smtp, twilio] = await Promise.all([startFakeSmtp(), startFakeTwilio()]);
-  Object.assign(env, twilio.env());
+  [smtp, twilio, mailApis] = await Promise.all([startFakeSmtp(), startFakeTwilio(), startFakeMailApis()]);
+  Object.assign(env, twilio.env(), mailApis.env());
 });
 afterAll(async () => {
-  await Promise.all([smtp?.close(), twilio?.close()]);
+  await Promise.all([smtp?.close(), twilio?.close(), mailApis?.close()]);
 });
 const steward = useStewardApp({ workers: false, organisation: 'Acme', oauthProviders: ['gmail', 'outlook'], env });
 
@@ -165,6 +167,28 @@ describe('Gmail and Outlook channels (OAuth)', () => {
     const reconnected = await connectGmail('lapsed@acme.example');
     expect(reconnected.id).toBe(channel.id);
     expect(reconnected).toMatchObject({ status: 'active', failureReason: null });
+  });
+
+  it('replies go out through Gmail\'s send API with the connection\'s token; a refused token shows the channel as failing', async () => {
+    const channel = await connectGmail('replies@acme.example');
+    const place = { organisationId: steward.org.organisationId, workspaceId: steward.org.chapterWorkspaceId };
+    const inbox = await call<{ id: string }>('inboxes.create', { name: 'Gmail inbox', channelIds: [channel.id] });
+    const received = await receiveInboundMessage(steward.app, place, { inboxId: inbox.data.id, channelId: channel.id, from: { email: 'customer@example.org' }, subject: 'Refund', body: 'Where is my refund?' });
+    const replied = await call<{ message: { delivery: string } }>('conversations.reply', { conversationId: received.conversationId, body: 'It was sent today.' });
+    expect(replied.data.message.delivery).toBe('sent');
+    const request = mailApis.requests.at(-1)!;
+    expect(request.api).toBe('gmail');
+    expect(request.authorization).toMatch(/^Bearer ey/);
+    const mime = mailApis.gmailMessage(request);
+    expect(mime).toContain('To: customer@example.org');
+    expect(mime).toContain('From: replies@acme.example');
+    expect(mime).toContain('Subject: Re: Refund');
+    expect(mime).toContain('It was sent today.');
+
+    mailApis.refuseNext(401);
+    const refused = await call<{ message: { delivery: string; failure: string } }>('conversations.reply', { conversationId: received.conversationId, body: 'And another thing.' });
+    expect(refused.data.message).toMatchObject({ delivery: 'failed', failure: expect.stringContaining('Gmail refused to send with this connection') });
+    expect((await list()).channels.find((c) => c.id === channel.id)).toMatchObject({ status: 'failing' });
   });
 
   it('is for the workspace\'s admins only', async () => {

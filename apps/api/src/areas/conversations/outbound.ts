@@ -5,6 +5,9 @@ import type { Keyring } from '../../secrets.js';
 import { openChannelSecret, recordChannelOutcome } from '../channels/channels.js';
 import { ChannelFailure, sendSmtp, type SmtpSettings } from '../channels/smtp.js';
 import { sendTwilioSms } from '../channels/twilio.js';
+import { sendThroughGmail, sendThroughOutlook } from '../channels/mail-apis.js';
+import { AppError } from '../../errors.js';
+import { getAccessToken } from '../../oauth-connect/index.js';
 
 export interface OutboundDeps {
   db: Db;
@@ -62,13 +65,20 @@ export async function deliverOutbound(deps: OutboundDeps, messageId: string) {
     try {
       const secret = openChannelSecret(deps.keyring, channel) ?? '';
       const settings = channel.settings as unknown as SmtpSettings & { accountSid?: string };
-      let sent: { externalId: string };
+      let sent: { externalId: string | null };
       if (channel.kind === 'twilio_sms') {
         sent = await sendTwilioSms(deps.config, { accountSid: settings.accountSid!, authToken: secret }, { from: channel.address, to: message.phone!, body: message.body });
       } else if (channel.kind === 'smtp') {
         sent = await sendSmtp(settings, secret, { from: channel.address, to: message.email!, subject: message.subject ? `Re: ${message.subject}` : 'Re: your message', text: message.body });
+      } else if ((channel.kind === 'gmail' || channel.kind === 'outlook') && channel.oauth_connection_id) {
+        const accessToken = await getAccessToken(deps, channel.oauth_connection_id).catch((error: unknown) => {
+          if (error instanceof AppError) throw new ChannelFailure(error.message, true);
+          throw error;
+        });
+        const mail = { from: channel.address, to: message.email!, subject: message.subject ? `Re: ${message.subject}` : 'Re: your message', text: message.body };
+        sent = channel.kind === 'gmail' ? await sendThroughGmail(deps.config, accessToken, mail) : await sendThroughOutlook(deps.config, accessToken, mail);
       } else {
-        throw new ChannelFailure(`Replies through ${channel.kind === 'gmail' ? 'Gmail' : 'Outlook'} are not available yet; add an SMTP channel for this address.`, false);
+        throw new ChannelFailure(`A ${channel.kind} channel cannot send replies.`, false);
       }
       outcome = { delivery: 'sent', failure: null, externalId: sent.externalId };
     } catch (error) {
