@@ -373,6 +373,8 @@ export async function changeCampaignState(db: Db, jobs: JobQueue, actor: Actor, 
       .where('id', '=', campaignId)
       .execute();
     if (to === 'sending') await jobs.enqueue(trx, QUEUES.campaignSend, { campaignId });
+    // Cancelled for good: the ids of those never reached are not kept (their count is).
+    if (to === 'cancelled') await trx.updateTable('campaign_audiences').set({ recipients: null }).where('campaign_id', '=', campaignId).execute();
     await recordAudit(trx, actor, { ...auditPlace(place), action: `campaigns.${action}`, targetType: 'campaign', targetId: campaignId, before: { state: current.state }, after: { state: to } });
     return readCampaign(trx, place, campaignId);
   });

@@ -385,4 +385,17 @@ describe('a large audience, frozen as ids and expanded slice by slice (migration
     const after = await steward.app.db.selectFrom('campaign_audiences').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow();
     expect(after).toMatchObject({ size: 2_600, expanded: 2_600, recipients: null });
   });
+
+  it('keeps no ids of a cancelled campaign that were never reached, and still counts them', async () => {
+    const other = await audienceOf(1_500);
+    await send(other.workspaceId, other.campaignId);
+    ok(await call('campaigns.cancel', { workspaceId: other.workspaceId, campaignId: other.campaignId }));
+    expect(await steward.app.db.selectFrom('campaign_audiences').selectAll().where('campaign_id', '=', other.campaignId).executeTakeFirstOrThrow()).toMatchObject({
+      size: 1_500,
+      expanded: 1_000,
+      recipients: null,
+    });
+    expect(await progress(other.workspaceId, other.campaignId)).toMatchObject({ state: 'cancelled', total: 1_500, pending: 1_500, sent: 0 });
+    expect(await runCampaignSend(deps(), other.campaignId)).toBe('stopped');
+  });
 });
