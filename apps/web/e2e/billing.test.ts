@@ -87,6 +87,27 @@ describe('organisation and billing', () => {
     await admin.close();
   });
 
+  it('while a payment is past due, every page says that nothing can be added, and adding is refused', async () => {
+    const subscription = [...stripe.subscriptions.values()].find((s) => s.status === 'active')!;
+    await stripe.setStatus(subscription.id, 'past_due');
+    const page = await steward.browser.newPage();
+    await signInThroughConsole(page, steward.app.url, FOUNDER);
+    const banner = page.getByRole('alert').filter({ hasText: 'last payment failed' });
+    await banner.waitFor();
+    await openSettingsArea(page, 'Workspaces');
+    expect(await banner.count()).toBe(1);
+    await page.getByRole('button', { name: 'New workspace' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name', { exact: true }).fill('Paris');
+    await dialog.getByRole('button', { name: 'Create workspace' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'past due' }).waitFor();
+    await stripe.setStatus(subscription.id, 'active');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Workspaces' }).waitFor();
+    expect(await banner.count()).toBe(0);
+    await page.close();
+  });
+
   it('the admin deletes the organisation after typing its name, its billing admin loses it at once, and the admin restores it', async () => {
     const admin = await steward.browser.newPage();
     await signInThroughConsole(admin, steward.app.url, FOUNDER);

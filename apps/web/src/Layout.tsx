@@ -191,7 +191,14 @@ export function Layout({ me }: { me: Me }) {
               </nav>
             )}
           </div>
-          <main className="content">{renderArea(organisation)}</main>
+          <main className="content">
+            {organisation.paymentPastDue && (
+              <p className="banner" role="alert">
+                The subscription’s last payment failed: nothing can be added to {organisation.name} until the payment method is updated under Billing. Everything can still be read.
+              </p>
+            )}
+            {renderArea(organisation)}
+          </main>
         </div>
       ) : (
         <main className="content">

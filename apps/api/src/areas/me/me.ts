@@ -19,7 +19,17 @@ export async function listMyOrganisations(db: Db, userId: string) {
     db
       .selectFrom('memberships')
       .innerJoin('organisations', 'organisations.id', 'memberships.organisation_id')
-      .select(['organisations.id', 'organisations.name', 'memberships.org_role as orgRole', 'organisations.purge_after as purgeAfter'])
+      .select((eb) => [
+        'organisations.id',
+        'organisations.name',
+        'memberships.org_role as orgRole',
+        'organisations.purge_after as purgeAfter',
+        // Growth is paused while the subscription's payment is past due: every page says so.
+        eb
+          .exists(eb.selectFrom('billing_subscriptions as s').select('s.organisation_id').whereRef('s.organisation_id', '=', 'organisations.id').where('s.status', 'in', ['past_due', 'unpaid']))
+          .$castTo<boolean>()
+          .as('paymentPastDue'),
+      ])
       .where('memberships.user_id', '=', userId)
       // Scheduled for deletion: gone for its members at once; its admins still see it, to restore it.
       .where((eb) => eb.or([eb('organisations.deletion_requested_at', 'is', null), eb('memberships.org_role', '=', 'admin')]))

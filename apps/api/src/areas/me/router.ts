@@ -16,6 +16,7 @@ export const meQuery = authedProcedure
           name: z.string(),
           orgRole: z.enum(ORG_ROLES),
           deletionScheduledUntil: z.string().nullable(),
+          paymentPastDue: z.boolean(),
           permissions: z.array(z.enum(Object.keys(ORG_PERMISSIONS) as [OrgPermission, ...OrgPermission[]])),
           workspaces: z.array(z.object({ id: z.string(), name: z.string(), slug: z.string(), kind: z.enum(['global', 'chapter']), role: z.enum(WORKSPACE_ROLES) })),
         }),

@@ -32,11 +32,7 @@ export function BillingPage({ organisation }: { organisation: Organisation }) {
       </div>
       <ErrorMessage error={overview.error} />
       {overview.isPending && <p className="loading">Loading…</p>}
-      {data?.pastDue && (
-        <p className="banner" role="alert">
-          The last payment failed. Nothing can be added (people, workspaces, contacts, campaigns) until the payment method is updated; everything can still be read.
-        </p>
-      )}
+      {/* A payment past due has its banner on every page (Layout). */}
       {returned === 'done' && data?.subscription && (
         <p className="success" role="status">
           Thank you: the subscription is active.
