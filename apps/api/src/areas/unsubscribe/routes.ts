@@ -90,6 +90,10 @@ export function unsubscribeRoutes({ db, config, keyring, logger }: { db: Db; con
       return res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'No MailerSend webhook signing secret is configured (MAILERSEND_WEBHOOK_SECRETS, or an organisation\'s under Integrations).' } });
     }
     const signed = matchMailerSendSignature(secrets, raw, req.get('signature'));
+    // MailerSend saves a webhook only once its address answers 2xx to a `webhook.test` ping, which
+    // it signs with a secret of its own (the webhook's does not exist yet): a ping does nothing, so
+    // it is acknowledged whatever its signature.
+    if (!signed && isPing(raw)) return res.status(200).json({ handled: false });
     if (!signed) {
       logger.warn('A MailerSend webhook request with a wrong signature was refused', { requestId: req.requestId, ip: req.ip });
       return res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'The Signature header does not match the body.' } });
@@ -107,6 +111,14 @@ export function unsubscribeRoutes({ db, config, keyring, logger }: { db: Db; con
   });
 
   return router;
+}
+
+function isPing(raw: Buffer): boolean {
+  try {
+    return (JSON.parse(raw.toString('utf8')) as { type?: unknown } | null)?.type === 'webhook.test';
+  } catch {
+    return false;
+  }
 }
 
 /** RFC 8058's body, form-encoded or multipart. */

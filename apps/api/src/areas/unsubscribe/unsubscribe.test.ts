@@ -380,6 +380,18 @@ describe("MailerSend's unsubscribe and spam-complaint webhooks", () => {
     expect(await unsubscribed(people[0]!.id)).toBe(true);
   });
 
+  it("acknowledges MailerSend's webhook.test ping whatever secret signed it (MailerSend saves a webhook only after a 2xx to it), acting on nothing", async () => {
+    const ping = JSON.stringify({ type: 'webhook.test', message: 'This is a ping test message', created_at: new Date().toISOString() });
+    const response = await deliver(ping, 'mailersends-own-test-secret');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ handled: false });
+    // Anything else signed with it is still refused.
+    const { workspaceId, news, people } = await workspaceWithPeople(1);
+    await sendCampaign(workspaceId, news);
+    expect((await deliver(mailerSendWebhookEvent('activity.spam_complaint', people[0]!.email), 'mailersends-own-test-secret')).status).toBe(401);
+    expect(await unsubscribed(people[0]!.id)).toBe(false);
+  });
+
   it('acknowledges other events without acting on them', async () => {
     const { workspaceId, news, people } = await workspaceWithPeople(1);
     await sendCampaign(workspaceId, news);
