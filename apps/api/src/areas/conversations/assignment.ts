@@ -10,10 +10,13 @@ import { type AssignmentRule, type Database, type Db, sql, type Transaction } fr
  *   interleave, so this is decided under the inbox's row lock (`lockInbox`), held to commit;
  * - manual: nobody.
  */
-export async function pickAssignee(trx: Transaction<Database>, inbox: { id: string; assignment: AssignmentRule; agent_cap: number | null }, turn: bigint | null): Promise<string | null> {
+export async function pickAssignee(
+  trx: Transaction<Database>,
+  inbox: { id: string; organisation_id: string; workspace_id: string; assignment: AssignmentRule; agent_cap: number | null },
+  turn: bigint | null,
+): Promise<string | null> {
   if (inbox.assignment === 'manual') return null;
-  const agents = await trx
-    .selectFrom('inbox_agents as a')
+  const agents = await workingAgents(trx, inbox)
     .select('a.user_id')
     .select((eb) =>
       eb
@@ -24,7 +27,6 @@ export async function pickAssignee(trx: Transaction<Database>, inbox: { id: stri
         .where('c.status', '=', 'open')
         .as('open'),
     )
-    .where('a.inbox_id', '=', inbox.id)
     .orderBy('a.added_at')
     .orderBy('a.user_id')
     .execute();
@@ -38,6 +40,36 @@ export async function pickAssignee(trx: Transaction<Database>, inbox: { id: stri
     if (!best || open < best.open) best = { user_id: agent.user_id, open };
   }
   return best?.user_id ?? null;
+}
+
+/**
+ * The inbox's agents who can still work it: in the organisation, with an effective role of member
+ * or admin in the workspace (an agent removed from the organisation or made a viewer is skipped).
+ */
+export function workingAgents(trx: Transaction<Database>, inbox: { id: string; organisation_id: string; workspace_id: string }) {
+  const working = ['member', 'admin'] as const;
+  return trx
+    .selectFrom('inbox_agents as a')
+    .innerJoin('memberships as m', (j) => j.onRef('m.user_id', '=', 'a.user_id').on('m.organisation_id', '=', inbox.organisation_id))
+    .where('a.inbox_id', '=', inbox.id)
+    .where((eb) =>
+      eb.or([
+        eb('m.org_role', '=', 'admin'),
+        eb.exists(
+          eb.selectFrom('workspace_memberships as wm').select(sql`1`.as('one')).whereRef('wm.user_id', '=', 'a.user_id').where('wm.workspace_id', '=', inbox.workspace_id).where('wm.role', 'in', working),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('workspace_memberships as gm')
+            .innerJoin('workspaces as g', 'g.id', 'gm.workspace_id')
+            .select(sql`1`.as('one'))
+            .whereRef('gm.user_id', '=', 'a.user_id')
+            .where('g.organisation_id', '=', inbox.organisation_id)
+            .where('g.kind', '=', 'global')
+            .where('gm.role', 'in', working),
+        ),
+      ]),
+    );
 }
 
 /** The next round-robin turn of an inbox, in one statement of its own (committed at once). */

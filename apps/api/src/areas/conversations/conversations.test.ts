@@ -192,6 +192,22 @@ describe('working a conversation', () => {
     expect(late!.sla.state).toBe('breached');
   });
 
+  it('skips an agent who left the organisation or no longer works the workspace', async () => {
+    const leaver = await addMember(steward.db, steward.org.organisationId, 'leaver@acme.example', 'member', [{ workspaceId: workspaceId(), role: 'member' }]);
+    const inbox = await makeInbox('Turnover', { agentUserIds: [agents[0]!.id, leaver.id, agents[1]!.id] });
+    await steward.db.deleteFrom('memberships').where('user_id', '=', leaver.id).execute();
+    await steward.db.updateTable('workspace_memberships').set({ role: 'viewer' }).where('user_id', '=', agents[1]!.id).where('workspace_id', '=', workspaceId()).execute();
+    try {
+      for (const n of [1, 2, 3]) await sms(`+44770090090${n}`, 'Hi');
+      const assignees = (await conversations(inbox.id)).map((c) => c.assignee?.userId);
+      expect(assignees).toEqual([agents[0]!.id, agents[0]!.id, agents[0]!.id]);
+      const refused = await call('conversations.assign', { conversationId: (await conversations(inbox.id))[0]!.id, userId: leaver.id });
+      expect(refused.status).toBe(400);
+    } finally {
+      await steward.db.updateTable('workspace_memberships').set({ role: 'member' }).where('user_id', '=', agents[1]!.id).where('workspace_id', '=', workspaceId()).execute();
+    }
+  });
+
   it('assigns by hand to agents of the inbox only, and never beyond a load-balanced cap', async () => {
     const inbox = await makeInbox('Capped', { assignment: 'load_balanced', agentCap: 1, agentUserIds: [agents[0]!.id] });
     await sms('+447700900801', 'First');

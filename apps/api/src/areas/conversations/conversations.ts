@@ -4,7 +4,7 @@ import type { JobQueue } from '../../email/jobs.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { notifyConversationAssigned } from '../notifications/events.js';
 import { emitWebhookEvent } from '../webhooks/emit.js';
-import { lockInbox } from './assignment.js';
+import { lockInbox, workingAgents } from './assignment.js';
 import { deliverOutbound, type OutboundDeps, recordOutbound, replyChannelFor } from './outbound.js';
 
 export interface ConversationPlace {
@@ -158,8 +158,7 @@ export async function assignConversation(deps: { db: Db; jobs: JobQueue }, actor
     const before = await findSummary(trx, place, conversationId);
     const inbox = (await lockInbox(trx, before.inbox_id))!;
     if (userId) {
-      const agent = await trx
-        .selectFrom('inbox_agents as a')
+      const agent = await workingAgents(trx, inbox)
         .innerJoin('users as u', 'u.id', 'a.user_id')
         .select(['u.email'])
         .select((eb) =>
@@ -172,10 +171,9 @@ export async function assignConversation(deps: { db: Db; jobs: JobQueue }, actor
             .where('c.id', '!=', conversationId)
             .as('open'),
         )
-        .where('a.inbox_id', '=', inbox.id)
         .where('a.user_id', '=', userId)
         .executeTakeFirst();
-      if (!agent) throw new AppError('BAD_REQUEST', 'Conversations are assigned to the agents of their inbox; add this person to the inbox first.');
+      if (!agent) throw new AppError('BAD_REQUEST', 'Conversations are assigned to the agents of their inbox who work this workspace (member or admin); add this person to the inbox first.');
       if (inbox.assignment === 'load_balanced' && inbox.agent_cap !== null && before.status === 'open' && Number(agent.open ?? 0) >= inbox.agent_cap) {
         throw new AppError('CONFLICT', `${agent.email} already has ${inbox.agent_cap} open conversations in this inbox, its cap per agent.`);
       }
