@@ -2,7 +2,7 @@ import type { Db } from '@steward/db';
 import type { Config } from '../../config.js';
 import { escapeHtml } from '../../html.js';
 import type { Keyring } from '../../secrets.js';
-import { emailLogoUrl, linkKeys, signUnsubscribeToken, unsubscribeUrl } from '../unsubscribe/tokens.js';
+import { emailLogoUrl, linkKeys, unsubscribeSigner, unsubscribeUrl } from '../unsubscribe/tokens.js';
 
 /**
  * What every campaign email carries around the campaign's own bodies: the workspace's logo heading
@@ -36,8 +36,10 @@ export async function campaignEmailFramer(db: Db, config: Config, keyring: Keyri
     workspace.logo_content_type && workspace.logo_content_type !== 'image/svg+xml' && workspace.logo_updated_at
       ? emailLogoUrl(config, keys, campaign.workspace_id, workspace.logo_updated_at)
       : null;
+  const sign = unsubscribeSigner(keys, { workspaceId: campaign.workspace_id, categoryId: campaign.category_id, campaignId: campaign.id });
+  const base = unsubscribeUrl(config, '');
   return (recipient: FrameRecipient, body: { html: string; text: string }): FramedEmail => {
-    const url = unsubscribeUrl(config, signUnsubscribeToken(keys, { contactId: recipient.contactId, workspaceId: campaign.workspace_id, categoryId: campaign.category_id, campaignId: campaign.id }));
+    const url = `${base}${sign(recipient.contactId)}`;
     return {
       ...frameEmail(body, { workspaceName: workspace.name, categoryName: category.name, logoUrl, unsubscribeUrl: url }),
       unsubscribeUrl: url,

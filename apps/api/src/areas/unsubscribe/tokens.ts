@@ -57,10 +57,24 @@ const uuidText = (bytes: Buffer) => {
 };
 
 export function signUnsubscribeToken(keys: LinkKey[], target: UnsubscribeTarget): string {
+  return unsubscribeSigner(keys, target)(target.contactId);
+}
+
+/**
+ * Signs the tokens of one campaign's recipients: the key, the prefix of the MAC and the campaign's
+ * three ids are prepared once, so each recipient costs one HMAC over their own 16 bytes and more.
+ */
+export function unsubscribeSigner(keys: LinkKey[], campaign: Omit<UnsubscribeTarget, 'contactId'>): (contactId: string) => string {
   const key = keys[0];
   if (!key) throw new Error('No key to sign unsubscribe links with.');
-  const payload = Buffer.concat([target.contactId, target.workspaceId, target.categoryId, target.campaignId].map(uuidBytes));
-  return `${key.id}.${payload.toString('base64url')}.${mac(key, TOKEN_DOMAIN, payload).toString('base64url')}`;
+  const rest = Buffer.concat([campaign.workspaceId, campaign.categoryId, campaign.campaignId].map(uuidBytes));
+  const prefix = Buffer.from(`${TOKEN_DOMAIN}\0${key.id}\0`);
+  return (contactId) => {
+    const contact = uuidBytes(contactId);
+    // The same MAC as `mac(key, TOKEN_DOMAIN, contact ‖ rest)`, without copying the payload first.
+    const digest = createHmac('sha256', key.key).update(prefix).update(contact).update(rest).digest().subarray(0, MAC_BYTES);
+    return `${key.id}.${Buffer.concat([contact, rest]).toString('base64url')}.${digest.toString('base64url')}`;
+  };
 }
 
 /** What a genuine token names; null for anything else (forged, altered, unknown key, malformed). */
