@@ -77,7 +77,7 @@ function WorkspaceWebhooks({ organisation, workspace }: { organisation: Organisa
       </p>
       {turnedOff.map((s) => (
         <p key={s.id} className="banner" role="alert">
-          <strong>{s.url}</strong> was turned off on {formatDateTime(s.disabledAt as unknown as string)}. {s.disabledReason} Fix the receiver, send a test event, then turn it back on.
+          <strong>{s.url}</strong> was turned off on {formatDateTime(s.disabledAt)}. {s.disabledReason} Fix the receiver, send a test event, then turn it back on.
         </p>
       ))}
       {notice && (
@@ -112,7 +112,7 @@ function WorkspaceWebhooks({ organisation, workspace }: { organisation: Organisa
                   {s.enabled ? 'On' : 'Off'}
                   {s.enabled && s.consecutiveFailures > 0 && <div className="hint">{s.consecutiveFailures} failed deliveries in a row</div>}
                 </td>
-                <td>{formatDateTime(s.lastSuccessAt as unknown as string)}</td>
+                <td>{formatDateTime(s.lastSuccessAt)}</td>
                 <td className="actions webhook-actions">
                   <button type="button" className="button" disabled={test.isPending} onClick={() => test.mutate({ ...input, subscriptionId: s.id })}>
                     {test.isPending && test.variables?.subscriptionId === s.id ? 'Sending…' : 'Send test event'}
@@ -322,15 +322,14 @@ type Delivery = RouterOutputs['webhooks']['deliveries']['deliveries'][number];
 
 function DeliveryRow(props: { delivery: Delivery; label: string; open: boolean; onToggle: () => void }) {
   const d = props.delivery;
-  const when = (value: unknown) => formatDateTime(value as string | null);
   return (
     <>
       <tr>
-        <td>{when(d.createdAt)}</td>
+        <td>{formatDateTime(d.createdAt)}</td>
         <td>{props.label}</td>
         <td>
           {STATE_LABELS[d.state] ?? d.state}
-          {d.state === 'pending' && d.nextAttemptAt && <div className="hint">next attempt {when(d.nextAttemptAt)}</div>}
+          {d.state === 'pending' && d.nextAttemptAt && <div className="hint">next attempt {formatDateTime(d.nextAttemptAt)}</div>}
         </td>
         <td>{d.attempts}</td>
         <td>{d.lastStatus !== null ? `HTTP ${d.lastStatus}` : (d.lastError ?? '—')}</td>
@@ -346,7 +345,7 @@ function DeliveryRow(props: { delivery: Delivery; label: string; open: boolean; 
             <ol aria-label="Attempts">
               {d.attemptLog.map((a) => (
                 <li key={a.attempt}>
-                  {when(a.startedAt)}: {a.responseStatus !== null ? `HTTP ${a.responseStatus}` : 'no answer'} in {a.durationMs} ms{a.error ? ` — ${a.error}` : ''}
+                  {formatDateTime(a.startedAt)}: {a.responseStatus !== null ? `HTTP ${a.responseStatus}` : 'no answer'} in {a.durationMs} ms{a.error ? ` — ${a.error}` : ''}
                   {a.responseExcerpt && <pre className="hint">{a.responseExcerpt}</pre>}
                 </li>
               ))}
