@@ -25,7 +25,7 @@ export interface ChannelPlace {
 }
 
 const secretContext = (organisationId: string, channelId: string) => `${organisationId}/channel/${channelId}/secret`;
-export const twilioWebhookPath = (channelId: string) => `/webhooks/twilio/${channelId}/sms`;
+export const twilioWebhookPath = (channelId: string, what: 'sms' | 'voice') => `/webhooks/twilio/${channelId}/${what}`;
 
 type Settings = { host?: string; port?: number; tlsMode?: SmtpTlsMode; username?: string; accountSid?: string };
 
@@ -85,7 +85,8 @@ function describeChannel(deps: ChannelDeps, row: ChannelRow) {
     connection: row.oauth_connection_id
       ? { account: row.connection_account, scopes: row.connection_scopes ?? [], status: row.connection_status ?? 'connected', accessExpiresAt: row.connection_expires_at?.toISOString() ?? null }
       : null,
-    inboundWebhookUrl: row.kind === 'twilio_sms' ? new URL(twilioWebhookPath(row.id), deps.config.publicUrl).toString() : null,
+    inboundWebhookUrl:
+      row.kind === 'twilio_sms' || row.kind === 'twilio_voice' ? new URL(twilioWebhookPath(row.id, row.kind === 'twilio_sms' ? 'sms' : 'voice'), deps.config.publicUrl).toString() : null,
     inboxIds: row.inbox_ids ?? [],
   };
 }

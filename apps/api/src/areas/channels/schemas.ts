@@ -62,7 +62,7 @@ export const channelOutput = z.object({
   /** The password or Auth Token as its last four characters. */
   secretMask: z.string().nullable(),
   connection: z.object({ account: z.string().nullable(), scopes: z.array(z.string()), status: z.string(), accessExpiresAt: z.string().nullable() }).nullable(),
-  /** Where Twilio should send inbound SMS for this number. */
+  /** Where Twilio should send this number's inbound SMS (SMS channel) or incoming calls (Voice channel). */
   inboundWebhookUrl: z.string().nullable(),
   inboxIds: z.array(z.string()),
 });

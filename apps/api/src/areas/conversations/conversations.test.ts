@@ -156,6 +156,40 @@ describe('inbound SMS through Twilio\'s signed webhook', () => {
   });
 });
 
+describe('incoming calls on a Twilio Voice channel', () => {
+  it('note the call in the caller\'s conversation and say the out-of-office reply, once, when closed', async () => {
+    const voice = ok(
+      await call<{ id: string; inboundWebhookUrl: string }>('channels.createTwilio', { kind: 'twilio_voice', name: 'Support line', accountSid: account.accountSid, authToken: account.authToken, phoneNumber: '+447700900999' }),
+    );
+    expect(voice.inboundWebhookUrl).toBe(`${steward.app.url}/webhooks/twilio/${voice.id}/voice`);
+    const inbox = await makeInbox('Phone', { channelIds: [voice.id], businessHours: hours('closed'), outOfOfficeMessage: 'We are closed; we open at nine.' });
+    const ring = (callSid: string, signature?: string) => {
+      const params = { CallSid: callSid, AccountSid: account.accountSid, From: '+447700900888', To: '+447700900999', CallStatus: 'ringing', Direction: 'inbound' };
+      return fetch(voice.inboundWebhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature ?? twilioSignature(account.authToken, voice.inboundWebhookUrl, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+    };
+    const first = await ring('CA00000000000000000000000000000001');
+    expect(first.status).toBe(200);
+    expect(await first.text()).toContain('<Say>We are closed; we open at nine.</Say><Hangup/>');
+    const second = await ring('CA00000000000000000000000000000002');
+    expect(await second.text()).toContain('<Say>Thank you for calling Phone.');
+    expect((await ring('CA00000000000000000000000000000003', 'bm9wZQ==')).status).toBe(403);
+
+    const [conversation] = await conversations(inbox.id);
+    const detail = ok(await call<{ messages: { body: string; kind: string; delivery: string }[] }>('conversations.get', { conversationId: conversation!.id }, 'query'));
+    expect(detail.messages.map((m) => `${m.kind}/${m.delivery}/${m.body}`)).toEqual([
+      'message/received/Incoming call from +447700900888.',
+      'out_of_office/sent/We are closed; we open at nine.',
+      'message/received/Incoming call from +447700900888.',
+    ]);
+    // Said in the call, not texted.
+    expect(twilio.messages.filter((m) => m.to === '+447700900888')).toEqual([]);
+  });
+});
+
 describe('working a conversation', () => {
   it('reply goes out through Twilio and meets the first-response target; a new message starts the next-response clock; resolve closes it', async () => {
     const inbox = await makeInbox('Work', { csat: { enabled: true, question: 'How did we do, 1 to 5?' } });

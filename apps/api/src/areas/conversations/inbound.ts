@@ -23,6 +23,8 @@ export interface InboundMessage {
   body: string;
   /** The provider's message id: a redelivery of the same id is ignored. */
   externalId?: string | null;
+  /** A phone call: an out-of-office reply is spoken in the call (the caller's TwiML), not sent through a channel. */
+  call?: boolean;
 }
 
 export interface InboundPlace {
@@ -92,6 +94,8 @@ export interface InboundOutcome {
   duplicate: boolean;
   assigneeUserId: string | null;
   outOfOfficeSent: boolean;
+  /** The out-of-office words, when they are to be said in the call. */
+  outOfOfficeSpoken: string | null;
 }
 
 /** `actor`: who handed the message in over the API (audited); null for a provider's webhook. */
@@ -112,7 +116,7 @@ export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPl
           .where('direction', '=', 'inbound')
           .where('external_id', '=', message.externalId)
           .executeTakeFirst();
-        if (seen) return { conversationId: seen.conversation_id, messageId: null, created: false, duplicate: true, assigneeUserId: null, outOfOffice: null };
+        if (seen) return { conversationId: seen.conversation_id, messageId: null, created: false, duplicate: true, assigneeUserId: null, outOfOffice: null, outOfOfficeText: null };
       }
       const contactId = await findOrCreateContact(trx, place, message.from);
       // Load-balanced: counting the agents' open conversations and adding this one must not
@@ -185,18 +189,33 @@ export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPl
       const closed = inbox.business_hours !== null && !isWithinBusinessHours(inbox.business_hours as BusinessHours, inbox.timezone, now);
       if (closed && inbox.out_of_office_message && conversation.out_of_office_sent_at === null) {
         await trx.updateTable('conversations').set({ out_of_office_sent_at: now }).where('id', '=', conversation.id).execute();
-        outOfOffice = await recordOutbound(trx, { organisationId: place.organisationId, conversationId: conversation.id, body: inbox.out_of_office_message, kind: 'out_of_office', authorUserId: null });
+        outOfOffice = await recordOutbound(trx, {
+          organisationId: place.organisationId,
+          conversationId: conversation.id,
+          body: inbox.out_of_office_message,
+          kind: 'out_of_office',
+          authorUserId: null,
+          ...(message.call ? { delivery: 'sent' as const } : {}),
+        });
       }
       if (actor) {
         await recordAudit(trx, actor, { ...place, action: 'conversations.receive', targetType: 'conversation', targetId: conversation.id, after: { messageId: inserted.id, created, assigneeUserId: conversation.assignee_user_id } });
       }
-      return { conversationId: conversation.id, messageId: inserted.id, created, duplicate: false, assigneeUserId: conversation.assignee_user_id, outOfOffice };
+      return { conversationId: conversation.id, messageId: inserted.id, created, duplicate: false, assigneeUserId: conversation.assignee_user_id, outOfOffice, outOfOfficeText: inbox.out_of_office_message };
     });
   } catch (error) {
     // The same provider message delivered twice at the same moment: the other delivery added it.
     if (message.externalId && isUniqueViolation(error, 'conversation_messages_inbound_external_key')) return receiveInboundMessage(deps, place, message, actor, now);
     throw error;
   }
-  if (result.outOfOffice) await deliverOutbound(deps, result.outOfOffice);
-  return { conversationId: result.conversationId, messageId: result.messageId, created: result.created, duplicate: result.duplicate, assigneeUserId: result.assigneeUserId, outOfOfficeSent: Boolean(result.outOfOffice) };
+  if (result.outOfOffice && !message.call) await deliverOutbound(deps, result.outOfOffice);
+  return {
+    conversationId: result.conversationId,
+    messageId: result.messageId,
+    created: result.created,
+    duplicate: result.duplicate,
+    assigneeUserId: result.assigneeUserId,
+    outOfOfficeSent: Boolean(result.outOfOffice),
+    outOfOfficeSpoken: result.outOfOffice && message.call ? result.outOfOfficeText : null,
+  };
 }

@@ -20,10 +20,13 @@ export interface OutboundDeps {
 const EMAIL_KINDS = ['smtp', 'gmail', 'outlook'] as const;
 
 /** Records an outgoing message as pending, in the caller's transaction; `deliverOutbound` sends it after commit. */
-export async function recordOutbound(trx: Transaction<Database>, input: { organisationId: string; conversationId: string; body: string; kind: 'message' | 'out_of_office' | 'csat'; authorUserId: string | null }) {
+export async function recordOutbound(
+  trx: Transaction<Database>,
+  input: { organisationId: string; conversationId: string; body: string; kind: 'message' | 'out_of_office' | 'csat'; authorUserId: string | null; delivery?: 'pending' | 'sent' },
+) {
   const row = await trx
     .insertInto('conversation_messages')
-    .values({ organisation_id: input.organisationId, conversation_id: input.conversationId, direction: 'outbound', kind: input.kind, body: input.body, author_user_id: input.authorUserId, delivery: 'pending' })
+    .values({ organisation_id: input.organisationId, conversation_id: input.conversationId, direction: 'outbound', kind: input.kind, body: input.body, author_user_id: input.authorUserId, delivery: input.delivery ?? 'pending' })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

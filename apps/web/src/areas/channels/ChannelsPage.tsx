@@ -138,7 +138,7 @@ function WorkspaceChannels({ organisation, workspace }: { organisation: Organisa
                   )}
                   {c.inboundWebhookUrl && (
                     <div className="hint">
-                      Twilio's "A message comes in" webhook: <code>{c.inboundWebhookUrl}</code>
+                      Twilio's "{c.kind === 'twilio_sms' ? 'A message comes in' : 'A call comes in'}" webhook: <code>{c.inboundWebhookUrl}</code>
                     </div>
                   )}
                 </td>
