@@ -144,8 +144,9 @@ function WorkspaceInboxes({ organisation, workspace }: { organisation: Organisat
 
 function Conversations({ workspace, inbox }: { workspace: WorkspaceEntry; inbox: Inbox }) {
   const [status, setStatus] = useState<'open' | 'resolved' | 'all'>('open');
+  const [assignee, setAssignee] = useState<'' | 'me' | 'unassigned'>('');
   const [openId, setOpenId] = useState<string | null>(null);
-  const input = { workspaceId: workspace.id, inboxId: inbox.id, status };
+  const input = { workspaceId: workspace.id, inboxId: inbox.id, status, ...(assignee ? { assignee } : {}) };
   const list = trpc.conversations.list.useInfiniteQuery(input, { getNextPageParam: (page) => page.nextCursor ?? undefined });
   const rows = list.data?.pages.flatMap((p) => p.conversations) ?? [];
   return (
@@ -157,6 +158,11 @@ function Conversations({ workspace, inbox }: { workspace: WorkspaceEntry; inbox:
             <option value="open">Open</option>
             <option value="resolved">Resolved</option>
             <option value="all">All</option>
+          </select>
+          <select aria-label="Assignee" value={assignee} onChange={(e) => setAssignee(e.target.value as typeof assignee)}>
+            <option value="">Everyone's</option>
+            <option value="me">Assigned to me</option>
+            <option value="unassigned">Unassigned</option>
           </select>
         </div>
       </div>
