@@ -95,7 +95,10 @@ describe('assignment under concurrent arrivals on two API processes', () => {
   it('many messages at once from one new sender make one contact and one conversation', async () => {
     const inboxId = await makeInbox('Burst', 'round_robin');
     await arrive(inboxId, 30, () => 'burst@example.org');
-    expect(await perAgent(inboxId)).toEqual({ [agents[0]!.id]: 1 });
+    // One conversation, given to whichever agent's turn its first message held.
+    const assigned = await perAgent(inboxId);
+    expect(Object.values(assigned)).toEqual([1]);
+    expect(agents.map((a) => a.id)).toContain(Object.keys(assigned)[0]);
     const messages = await steward.db.selectFrom('conversation_messages as m').innerJoin('conversations as c', 'c.id', 'm.conversation_id').select('m.id').where('c.inbox_id', '=', inboxId).execute();
     expect(messages).toHaveLength(30);
     expect(await steward.db.selectFrom('contacts').select('id').where('email', '=', 'burst@example.org').execute()).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { type AssignmentRule, type Database, type Db, sql, type Transaction } from '@steward/db';
+import type { ExpressionBuilder } from 'kysely';
 
 /**
  * Who gets a new conversation:
@@ -18,15 +19,7 @@ export async function pickAssignee(
   if (inbox.assignment === 'manual') return null;
   const agents = await workingAgents(trx, inbox)
     .select('a.user_id')
-    .select((eb) =>
-      eb
-        .selectFrom('conversations as c')
-        .select(eb.fn.countAll<string>().as('n'))
-        .whereRef('c.inbox_id', '=', 'a.inbox_id')
-        .whereRef('c.assignee_user_id', '=', 'a.user_id')
-        .where('c.status', '=', 'open')
-        .as('open'),
-    )
+    .select((eb) => openConversationsOfAgent(eb).as('open'))
     .orderBy('a.added_at')
     .orderBy('a.user_id')
     .execute();
@@ -40,6 +33,18 @@ export async function pickAssignee(
     if (!best || open < best.open) best = { user_id: agent.user_id, open };
   }
   return best?.user_id ?? null;
+}
+
+/** How many open conversations of the inbox the agent `a` (an `inbox_agents` row) has, less one conversation if given. */
+export function openConversationsOfAgent(eb: ExpressionBuilder<Database & { a: Database['inbox_agents'] }, 'a'>, exceptConversationId?: string) {
+  let count = eb
+    .selectFrom('conversations as c')
+    .select(eb.fn.countAll<string>().as('n'))
+    .whereRef('c.inbox_id', '=', 'a.inbox_id')
+    .whereRef('c.assignee_user_id', '=', 'a.user_id')
+    .where('c.status', '=', 'open');
+  if (exceptConversationId) count = count.where('c.id', '!=', exceptConversationId);
+  return count;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { JobQueue } from '../../email/jobs.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { notifyConversationAssigned } from '../notifications/events.js';
 import { emitWebhookEvent } from '../webhooks/emit.js';
-import { lockInbox, workingAgents } from './assignment.js';
+import { lockInbox, openConversationsOfAgent, workingAgents } from './assignment.js';
 import { deliverOutbound, type OutboundDeps, recordOutbound, replyChannelFor } from './outbound.js';
 
 export interface ConversationPlace {
@@ -161,16 +161,7 @@ export async function assignConversation(deps: { db: Db; jobs: JobQueue }, actor
       const agent = await workingAgents(trx, inbox)
         .innerJoin('users as u', 'u.id', 'a.user_id')
         .select(['u.email'])
-        .select((eb) =>
-          eb
-            .selectFrom('conversations as c')
-            .select(eb.fn.countAll<string>().as('n'))
-            .whereRef('c.inbox_id', '=', 'a.inbox_id')
-            .whereRef('c.assignee_user_id', '=', 'a.user_id')
-            .where('c.status', '=', 'open')
-            .where('c.id', '!=', conversationId)
-            .as('open'),
-        )
+        .select((eb) => openConversationsOfAgent(eb, conversationId).as('open'))
         .where('a.user_id', '=', userId)
         .executeTakeFirst();
       if (!agent) throw new AppError('BAD_REQUEST', 'Conversations are assigned to the agents of their inbox who work this workspace (member or admin); add this person to the inbox first.');

@@ -3,6 +3,7 @@ import { effectiveWorkspaceRole } from '../../access/roles.js';
 import { AppError, isUniqueViolation, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import type { BusinessHours } from './business-hours.js';
+import { openConversationsOfAgent } from '../conversations/assignment.js';
 
 /**
  * Inboxes of a workspace: fed by channels, staffed by agents (workspace members and admins),
@@ -61,15 +62,7 @@ async function listInboxRows(db: Db | Transaction<Database>, place: InboxPlace, 
       .selectFrom('inbox_agents as a')
       .innerJoin('users as u', 'u.id', 'a.user_id')
       .select(['a.inbox_id', 'a.user_id', 'u.name', 'u.email'])
-      .select((eb) =>
-        eb
-          .selectFrom('conversations as c')
-          .select(eb.fn.countAll<string>().as('n'))
-          .whereRef('c.inbox_id', '=', 'a.inbox_id')
-          .whereRef('c.assignee_user_id', '=', 'a.user_id')
-          .where('c.status', '=', 'open')
-          .as('open_conversations'),
-      )
+      .select((eb) => openConversationsOfAgent(eb).as('open_conversations'))
       .where('a.inbox_id', 'in', ids)
       .orderBy('a.added_at')
       .orderBy('a.user_id')
