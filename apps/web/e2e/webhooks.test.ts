@@ -38,7 +38,7 @@ describe('the Webhooks page', () => {
     await dialog.getByRole('button', { name: 'Create webhook', exact: true }).click();
 
     const secretDialog = page.getByRole('dialog', { name: 'Signing secret' });
-    const secret = await secretDialog.getByTestId('webhook-secret').innerText();
+    const secret = await secretDialog.getByLabel('Signing secret', { exact: true }).innerText();
     expect(secret).toMatch(/^whsec_/);
     await keepScreenshot(page, 'webhooks-secret-once');
     await secretDialog.getByRole('button', { name: 'Done', exact: true }).click();

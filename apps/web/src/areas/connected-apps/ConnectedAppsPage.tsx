@@ -6,7 +6,7 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDateTime } from '../../ui/formatDate';
 import { ActionsColumnHeader } from '../../ui/Table';
-import { NoWorkspace, useChosenWorkspace, type WorkspaceEntry, WorkspacePicker } from '../records/WorkspacePicker';
+import { type WorkspaceEntry, WorkspaceAdminPage, WorkspacePicker } from '../records/WorkspacePicker';
 
 type App = RouterOutputs['connectedApps']['list']['apps'][number];
 
@@ -16,23 +16,11 @@ type App = RouterOutputs['connectedApps']['list']['apps'][number];
  * scopes, check the connection, disconnect. The app's consent page sends the browser back here.
  */
 export function ConnectedAppsPage({ organisation }: { organisation: Organisation }) {
-  const { workspace, slug } = useChosenWorkspace(organisation, 'connected-apps');
-  if (!workspace || workspace.role !== 'admin') {
-    return (
-      <>
-        <div className="page-header">
-          <h1>Connected apps</h1>
-          {workspace && (
-            <div className="toolbar">
-              <WorkspacePicker organisation={organisation} area="connected-apps" workspace={workspace} />
-            </div>
-          )}
-        </div>
-        {workspace ? <p className="banner">Only admins of {workspace.name} manage its connected apps.</p> : <NoWorkspace organisation={organisation} slug={slug} />}
-      </>
-    );
-  }
-  return <WorkspaceApps key={workspace.id} organisation={organisation} workspace={workspace} />;
+  return (
+    <WorkspaceAdminPage organisation={organisation} area="connected-apps" title="Connected apps" what="connected apps">
+      {(workspace) => <WorkspaceApps key={workspace.id} organisation={organisation} workspace={workspace} />}
+    </WorkspaceAdminPage>
+  );
 }
 
 function WorkspaceApps({ organisation, workspace }: { organisation: Organisation; workspace: WorkspaceEntry }) {

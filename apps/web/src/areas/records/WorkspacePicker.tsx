@@ -85,3 +85,33 @@ export function NoWorkspace({ organisation, slug }: { organisation: Organisation
     </p>
   );
 }
+
+/**
+ * A workspace settings page for the workspace's admins: the chosen workspace's page when the person
+ * administers it, else the page's title, the picker and who may use it. (Team, Channels, Webhooks…)
+ */
+export function WorkspaceAdminPage(props: {
+  organisation: Organisation;
+  area: string;
+  title: string;
+  /** What the page manages, for "Only admins of <workspace> manage its <what>." */
+  what: string;
+  children: (workspace: WorkspaceEntry) => React.ReactNode;
+}) {
+  const { organisation, area } = props;
+  const { workspace, slug } = useChosenWorkspace(organisation, area);
+  if (workspace?.role === 'admin') return <>{props.children(workspace)}</>;
+  return (
+    <>
+      <div className="page-header">
+        <h1>{props.title}</h1>
+        {workspace && (
+          <div className="toolbar">
+            <WorkspacePicker organisation={organisation} area={area} workspace={workspace} />
+          </div>
+        )}
+      </div>
+      {workspace ? <p className="banner">Only admins of {workspace.name} manage its {props.what}.</p> : <NoWorkspace organisation={organisation} slug={slug} />}
+    </>
+  );
+}

@@ -5,9 +5,10 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Dialog, DialogActions } from '../../ui/Dialog';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Field } from '../../ui/Field';
+import { SecretOnceDialog } from '../../ui/SecretOnceDialog';
 import { formatDateTime } from '../../ui/formatDate';
 import { ActionsColumnHeader } from '../../ui/Table';
-import { NoWorkspace, useChosenWorkspace, type WorkspaceEntry, WorkspacePicker } from '../records/WorkspacePicker';
+import { type WorkspaceEntry, WorkspaceAdminPage, WorkspacePicker } from '../records/WorkspacePicker';
 import './webhooks.css';
 
 type Subscription = RouterOutputs['webhooks']['list']['subscriptions'][number];
@@ -19,23 +20,11 @@ type Catalogue = RouterOutputs['webhooks']['events'];
  * delivery log; and why a webhook that kept failing was turned off.
  */
 export function WebhooksPage({ organisation }: { organisation: Organisation }) {
-  const { workspace, slug } = useChosenWorkspace(organisation, 'webhooks');
-  if (!workspace || workspace.role !== 'admin') {
-    return (
-      <>
-        <div className="page-header">
-          <h1>Webhooks</h1>
-          {workspace && (
-            <div className="toolbar">
-              <WorkspacePicker organisation={organisation} area="webhooks" workspace={workspace} />
-            </div>
-          )}
-        </div>
-        {workspace ? <p className="banner">Only admins of {workspace.name} manage its webhooks.</p> : <NoWorkspace organisation={organisation} slug={slug} />}
-      </>
-    );
-  }
-  return <WorkspaceWebhooks key={workspace.id} organisation={organisation} workspace={workspace} />;
+  return (
+    <WorkspaceAdminPage organisation={organisation} area="webhooks" title="Webhooks" what="webhooks">
+      {(workspace) => <WorkspaceWebhooks key={workspace.id} organisation={organisation} workspace={workspace} />}
+    </WorkspaceAdminPage>
+  );
 }
 
 type Dialogs = { kind: 'create' } | { kind: 'edit' | 'delete' | 'rotate'; subscription: Subscription } | { kind: 'secret'; secret: string; url: string } | null;
@@ -258,22 +247,17 @@ function WebhookDialog(props: {
 /** The signing secret, this once: Steward keeps it only encrypted and never shows it again. */
 function SecretDialog(props: { secret: string; url: string; onClose: () => void }) {
   return (
-    <Dialog title="Signing secret" onClose={props.onClose}>
+    <SecretOnceDialog
+      title="Signing secret"
+      notice="This is the only time the secret is shown. Steward keeps it encrypted and cannot show it again; make a new one if it is lost."
+      secret={props.secret}
+      secretLabel="Signing secret"
+      onClose={props.onClose}
+    >
       <p>
-        Give this secret to the receiver at {props.url}, which uses it to check the <code>Steward-Signature</code> header of each delivery. It is shown only now.
+        Give this secret to the receiver at {props.url}, which uses it to check the <code>Steward-Signature</code> header of each delivery.
       </p>
-      <p>
-        <code data-testid="webhook-secret">{props.secret}</code>
-      </p>
-      <div className="dialog-actions">
-        <button type="button" className="button" onClick={() => void navigator.clipboard?.writeText(props.secret)}>
-          Copy
-        </button>
-        <button type="button" className="button primary" onClick={props.onClose}>
-          Done
-        </button>
-      </div>
-    </Dialog>
+    </SecretOnceDialog>
   );
 }
 
