@@ -24,7 +24,8 @@ export async function pickAssignee(
     .orderBy('a.user_id')
     .execute();
   if (agents.length === 0) return null;
-  if (inbox.assignment === 'round_robin') return agents[Number((turn ?? 0n) % BigInt(agents.length))]!.user_id;
+  // No turn taken beforehand (the sender seemed to have an open conversation): take it now, in this transaction.
+  if (inbox.assignment === 'round_robin') return agents[Number((turn ?? (await takeRoundRobinTurn(trx, inbox.id))) % BigInt(agents.length))]!.user_id;
   const cap = inbox.agent_cap ?? Number.POSITIVE_INFINITY;
   let best: { user_id: string; open: number } | null = null;
   for (const agent of agents) {
@@ -78,7 +79,7 @@ export function workingAgents(trx: Transaction<Database>, inbox: { id: string; o
 }
 
 /** The next round-robin turn of an inbox, in one statement of its own (committed at once). */
-export async function takeRoundRobinTurn(db: Db, inboxId: string): Promise<bigint> {
+export async function takeRoundRobinTurn(db: Db | Transaction<Database>, inboxId: string): Promise<bigint> {
   const row = await db
     .updateTable('inboxes')
     .set({ round_robin_next: sql<string>`round_robin_next + 1` })

@@ -109,6 +109,9 @@ describe('inbound SMS through Twilio\'s signed webhook', () => {
     const all = await conversations(inbox.id);
     expect(all).toHaveLength(2);
     expect(all.find((c) => c.contact.phone === '+447700900202')!.assignee!.userId).toBe(agents[1]!.id);
+    // The message that continued a conversation used up no turn: the next new one goes to the third agent.
+    await sms('+447700900203', 'Hello there');
+    expect((await conversations(inbox.id)).find((c) => c.contact.phone === '+447700900203')!.assignee!.userId).toBe(agents[2]!.id);
     // The agents hear of it: assigned by the rule, then the contact wrote again.
     const told = await steward.db.selectFrom('notifications').select(['user_id', 'event']).where('user_id', '=', agents[0]!.id).orderBy('created_at').execute();
     expect(told.map((n) => n.event)).toEqual(['conversation.assigned', 'conversation.replied']);

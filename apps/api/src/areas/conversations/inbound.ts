@@ -80,6 +80,23 @@ async function findOrCreateContact(trx: Transaction<Database>, place: InboundPla
   return contactId;
 }
 
+/** Whether the sender already has an open conversation in the inbox (read before the arrival's transaction). */
+async function hasOpenConversation(deps: OutboundDeps, place: InboundPlace, message: InboundMessage) {
+  const email = message.from.email?.trim().toLowerCase();
+  const phone = message.from.phone ? digitsOf(message.from.phone) : null;
+  const found = await deps.db
+    .selectFrom('conversations as c')
+    .innerJoin('contacts as p', 'p.id', 'c.contact_id')
+    .select('c.id')
+    .where('c.inbox_id', '=', message.inboxId)
+    .where('c.status', '=', 'open')
+    .where('p.organisation_id', '=', place.organisationId)
+    .where((eb) => (email ? eb(sql<string>`lower(p.email)`, '=', email) : eb(sql<string>`regexp_replace(p.phone, '[^0-9+]', '', 'g')`, '=', phone ?? '')))
+    .limit(1)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
 const policyOf = (inbox: LockedInbox, minutes: number | null) => ({
   minutes,
   businessHoursOnly: inbox.sla_business_hours_only,
@@ -103,8 +120,10 @@ export async function receiveInboundMessage(deps: OutboundDeps, place: InboundPl
   const inboxRow = await deps.db.selectFrom('inboxes').select(['assignment']).where('id', '=', message.inboxId).where('organisation_id', '=', place.organisationId).where('workspace_id', '=', place.workspaceId).executeTakeFirst();
   if (!inboxRow) throw notFound('Inbox');
   // Taken before the transaction, so that concurrent arrivals never queue behind each other for it
-  // (a turn taken by a message that turns out to continue a conversation is simply skipped).
-  const turn = inboxRow.assignment === 'round_robin' ? await takeRoundRobinTurn(deps.db, message.inboxId) : null;
+  // (a turn taken by a message that, racing another from the same new sender, ends up continuing
+  // the conversation the other opened is skipped).
+  // Only for a sender without an open conversation here: a message that continues one must not use up a turn.
+  const turn = inboxRow.assignment === 'round_robin' && !(await hasOpenConversation(deps, place, message)) ? await takeRoundRobinTurn(deps.db, message.inboxId) : null;
   let result;
   try {
     result = await deps.db.transaction().execute(async (trx) => {
