@@ -13,6 +13,8 @@ export interface ApiProcess {
   agent(): HttpAgent;
   signIn(email: string): Promise<HttpAgent>;
   stop(): Promise<void>;
+  /** Ends the process at once (SIGKILL), as a crash or an out-of-memory kill would: no graceful shutdown. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -67,8 +69,14 @@ export async function startApiProcess(
       if (response.status !== 303) throw new Error(`Sign-in as ${email} failed: ${response.status}`);
       return signedIn;
     },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;

@@ -16,7 +16,7 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
 });
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
+  await Promise.all(workers.filter((w) => !stopped.has(w)).map((w) => w.stop()));
   await receiver?.close();
 });
 
@@ -103,5 +103,40 @@ describe('webhook delivery by the job workers', () => {
     expect(receiver.received.length).toBe(210);
     const emails = accepted.map((r) => (JSON.parse(r.body) as { data: { contact: { email: string } } }).data.contact.email).sort();
     expect(emails).toEqual(rows.map((r) => r.email).sort());
+  }, 180_000);
+
+  it('keeps delivering after a worker is killed (SIGKILL) between attempts, without repeating a recorded attempt', async () => {
+    const slug = `crash-${Date.now()}`;
+    const workspaceId = (await call<{ id: string }>('workspaces.create', { organisationId: steward.org.organisationId, name: slug, slug })).id;
+    const { subscription, secret } = await call<{ subscription: { id: string }; secret: string }>('webhooks.create', { workspaceId, url: receiver.url, events: ['contact.created'] });
+    // One worker only, so that the one killed is the one delivering.
+    for (const worker of workers.filter((w) => !stopped.has(w))) {
+      await worker.stop();
+      stopped.add(worker);
+    }
+    const doomed = await startApiProcess({ databaseUrl: steward.database.url, env: WORKER_ENV });
+    workers.push(doomed);
+    receiver.received.length = 0;
+    receiver.failNext(3);
+    await call('contacts.create', { workspaceId, firstName: 'Crash', email: 'crash@example.org' });
+
+    // Killed once its second attempt is recorded (and the third queued with it), with no shutdown at all.
+    const attemptsMade = async () =>
+      (await steward.db.selectFrom('webhook_deliveries').select('attempts').where('subscription_id', '=', subscription.id).executeTakeFirst())?.attempts ?? 0;
+    await expect.poll(attemptsMade, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(2);
+    await doomed.kill();
+    stopped.add(doomed);
+    const afterKill = receiver.received.length;
+    expect(afterKill).toBeLessThan(4);
+
+    workers.push(await startApiProcess({ databaseUrl: steward.database.url, env: WORKER_ENV }));
+    await receiver.waitFor((r) => r.some((x) => x.answered === 200), 60_000);
+    await sleep(2_000);
+    expect(receiver.received.map((r) => r.answered)).toEqual([500, 500, 500, 200]);
+    expect(receiver.received.map((r) => r.headers['steward-delivery-attempt'])).toEqual(['1', '2', '3', '4']);
+    expect(new Set(receiver.received.map((r) => r.headers['steward-event-id'])).size).toBe(1);
+    for (const r of receiver.received) expect(verifySignatureHeader(secret, r.headers['steward-signature'] as string, r.body)).toBe(true);
+    const log = await call<{ deliveries: { state: string; attempts: number }[] }>('webhooks.deliveries', { workspaceId, subscriptionId: subscription.id }, 'query');
+    expect(log.deliveries).toEqual([expect.objectContaining({ state: 'delivered', attempts: 4 })]);
   }, 180_000);
 });
