@@ -191,6 +191,24 @@ describe('Gmail and Outlook channels (OAuth)', () => {
     expect((await list()).channels.find((c) => c.id === channel.id)).toMatchObject({ status: 'failing' });
   });
 
+  it('replies through an Outlook channel go out through Graph\'s sendMail', async () => {
+    steward.oauth.setAccount('desk@acme.example');
+    const started = await call<{ authorizeUrl: string }>('channels.connectOAuth', { kind: 'outlook', name: 'Outlook desk', returnTo: '/settings/channels' });
+    await steward.org.admin.agent.request(await steward.oauth.consent(started.data.authorizeUrl));
+    const channel = (await list()).channels.find((c) => c.kind === 'outlook' && c.address === 'desk@acme.example')!;
+    expect(channel.status).toBe('active');
+    const place = { organisationId: steward.org.organisationId, workspaceId: steward.org.chapterWorkspaceId };
+    const inbox = await call<{ id: string }>('inboxes.create', { name: 'Outlook inbox', channelIds: [channel.id] });
+    const received = await receiveInboundMessage(steward.app, place, { inboxId: inbox.data.id, channelId: channel.id, from: { email: 'buyer@example.org' }, body: 'Do you ship abroad?' });
+    const replied = await call<{ message: { delivery: string } }>('conversations.reply', { conversationId: received.conversationId, body: 'Yes, to 40 countries.' });
+    expect(replied.data.message.delivery).toBe('sent');
+    expect(mailApis.requests.at(-1)).toMatchObject({
+      api: 'graph',
+      authorization: expect.stringMatching(/^Bearer ey/),
+      body: { message: { subject: 'Re: your message', body: { contentType: 'Text', content: 'Yes, to 40 countries.' }, toRecipients: [{ emailAddress: { address: 'buyer@example.org' } }] }, saveToSentItems: true },
+    });
+  });
+
   it('is for the workspace\'s admins only', async () => {
     const { addSignedInMember } = await import('@steward/test-kit');
     const member = await addSignedInMember(steward.app, steward.org.organisationId, 'agent@acme.example', 'member', [{ workspaceId: steward.org.chapterWorkspaceId, role: 'member' }]);
