@@ -6,7 +6,8 @@ import { procedureSamples } from '../../../test/procedure-samples.js';
 import { inviteUser, sendInvitationEmail } from '../users/invitations.js';
 import { actorFor } from '@steward/test-kit';
 
-const steward = useStewardApp({ workers: false, organisation: 'Acme' });
+// With the Stripe stand-in, so that the billing mutations have a provider to act through.
+const steward = useStewardApp({ workers: false, organisation: 'Acme', fakeStripe: true });
 const SAMPLES = procedureSamples(() => steward.app);
 
 const procedures = (appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: string } }> } })._def.procedures;
@@ -19,18 +20,30 @@ async function entriesFor(action: string) {
 }
 
 describe('the audit log', () => {
-  // These two are made by someone other than the admin: the invitee, and a member who leaves.
-  it.each(mutations.filter((m) => m !== 'invitations.accept' && m !== 'users.leave'))('%s writes an entry naming the actor, the request and the change', async (path) => {
+  // These are made by someone other than the admin (the invitee, a member who leaves), or in an
+  // organisation that does not exist before the call (its own test below).
+  it.each(mutations.filter((m) => m !== 'invitations.accept' && m !== 'users.leave' && m !== 'organisations.create'))('%s writes an entry naming the actor, the request and the change', async (path) => {
     const sample = SAMPLES[path];
     expect(sample, `${path} needs a sample in test/procedure-samples.ts`).toBeDefined();
     const workspaceId = (await steward.app.db.insertInto('workspaces').values({ organisation_id: steward.org.organisationId, kind: 'chapter', name: path, slug: `a-${Math.random().toString(36).slice(2, 10)}` }).returning('id').executeTakeFirstOrThrow()).id;
     const before = (await entriesFor(path)).length;
-    const result = await steward.org.admin.agent.trpc(path, await sample!({ organisationId: steward.org.organisationId, workspaceId, caller: steward.org.admin, admin: steward.org.admin }), 'mutation');
+    const input = (await sample!({ organisationId: steward.org.organisationId, workspaceId, caller: steward.org.admin, admin: steward.org.admin })) as { organisationId?: unknown };
+    const result = await steward.org.admin.agent.trpc(path, input, 'mutation');
     expect(result.error, result.text).toBeNull();
     const entries = await entriesFor(path);
     expect(entries.length).toBe(before + 1);
-    expect(entries[0]).toMatchObject({ organisation_id: steward.org.organisationId, actor_user_id: steward.org.admin.id, actor_email: steward.org.admin.email, actor_api_key_id: null, ip: expect.any(String) });
+    // Some samples act on an organisation of their own (one to delete, one with a subscription).
+    const organisationId = typeof input.organisationId === 'string' ? input.organisationId : steward.org.organisationId;
+    expect(entries[0]).toMatchObject({ organisation_id: organisationId, actor_user_id: steward.org.admin.id, actor_email: steward.org.admin.email, actor_api_key_id: null, ip: expect.any(String) });
     expect(entries[0]!.request_id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('organisations.create writes an entry in the new organisation, naming its creator', async () => {
+    const created = await steward.org.admin.agent.trpc<{ id: string }>('organisations.create', { name: 'Audited Org' }, 'mutation');
+    expect(created.error, created.text).toBeNull();
+    const [entry] = await entriesFor('organisations.create');
+    expect(entry).toMatchObject({ organisation_id: created.data.id, actor_user_id: steward.org.admin.id, target_id: created.data.id, after: { name: 'Audited Org' } });
+    expect(entry!.request_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('users.leave writes an entry for the person leaving', async () => {

@@ -118,10 +118,15 @@ export async function startCheckout(deps: BillingDeps, actor: Actor, organisatio
   return session;
 }
 
-/** The provider's customer portal: payment method, invoices, billing details. */
-export async function openPortal(deps: BillingDeps, organisationId: string) {
+/**
+ * The provider's customer portal: payment method, invoices, billing details. Opening it is
+ * audited: the session it returns lets whoever holds it change how the organisation pays.
+ */
+export async function openPortal(deps: BillingDeps, actor: Actor, organisationId: string) {
   const customerId = await customerOf(deps, organisationId);
-  return providerOf(deps.config).createPortalSession({ customerId, returnUrl: billingPage(deps.config, organisationId) });
+  const session = await providerOf(deps.config).createPortalSession({ customerId, returnUrl: billingPage(deps.config, organisationId) });
+  await recordAudit(deps.db, actor, { organisationId, action: 'billing.portal', targetType: 'subscription' });
+  return session;
 }
 
 /** What the organisation would have to remove to fit a plan's limits (empty: it fits). */

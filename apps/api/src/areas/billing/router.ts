@@ -21,7 +21,7 @@ export const billingRouter = router({
   portal: orgProcedure('billing.manage')
     .meta({ openapi: { method: 'POST', path: '/organisations/{organisationId}/billing/portal', tags: ['billing'], summary: "The provider's customer portal (payment method, invoices)" } })
     .output(redirectOutput)
-    .mutation(({ ctx }) => openPortal(ctx, ctx.org.id)),
+    .mutation(({ ctx }) => openPortal(ctx, actorOf(ctx), ctx.org.id)),
   changePlan: orgProcedure('billing.manage')
     .meta({ openapi: { method: 'POST', path: '/organisations/{organisationId}/billing/plan', tags: ['billing'], summary: "Move the subscription to another plan (prorated)" } })
     .input(planIdInput)

@@ -114,7 +114,7 @@ export async function updateBillingDetails(db: Db, actor: Actor, organisationId:
   await db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('organisations').select(['billing_email', 'billing_address', 'tax_id']).where('id', '=', organisationId).forUpdate().executeTakeFirstOrThrow();
     await trx.updateTable('organisations').set(values).where('id', '=', organisationId).execute();
-    await recordAudit(trx, actor, { organisationId, action: 'organisations.updateBilling', targetType: 'organisation', targetId: organisationId, before, after: values });
+    await recordAudit(trx, actor, { organisationId, action: 'organisations.updateBillingDetails', targetType: 'organisation', targetId: organisationId, before, after: values });
   });
   return getOrganisation(db, organisationId);
 }
