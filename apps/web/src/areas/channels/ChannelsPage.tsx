@@ -8,7 +8,7 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { ChoiceField, Field, SecretField } from '../../ui/Field';
 import { formatDateTime } from '../../ui/formatDate';
 import { ActionsColumnHeader } from '../../ui/Table';
-import { NoWorkspace, useChosenWorkspace, type WorkspaceEntry, WorkspacePicker } from '../records/WorkspacePicker';
+import { type WorkspaceEntry, WorkspaceAdminPage, WorkspacePicker } from '../records/WorkspacePicker';
 
 type Channel = RouterOutputs['channels']['list']['channels'][number];
 
@@ -22,23 +22,11 @@ const TLS_LABELS: Record<(typeof TLS_MODES)[number], string> = { starttls: 'STAR
  * each with its status, and why and since when it stopped working.
  */
 export function ChannelsPage({ organisation }: { organisation: Organisation }) {
-  const { workspace, slug } = useChosenWorkspace(organisation, 'channels');
-  if (!workspace || workspace.role !== 'admin') {
-    return (
-      <>
-        <div className="page-header">
-          <h1>Channels</h1>
-          {workspace && (
-            <div className="toolbar">
-              <WorkspacePicker organisation={organisation} area="channels" workspace={workspace} />
-            </div>
-          )}
-        </div>
-        {workspace ? <p className="banner">Only admins of {workspace.name} manage its channels.</p> : <NoWorkspace organisation={organisation} slug={slug} />}
-      </>
-    );
-  }
-  return <WorkspaceChannels key={workspace.id} organisation={organisation} workspace={workspace} />;
+  return (
+    <WorkspaceAdminPage organisation={organisation} area="channels" title="Channels" what="channels">
+      {(workspace) => <WorkspaceChannels key={workspace.id} organisation={organisation} workspace={workspace} />}
+    </WorkspaceAdminPage>
+  );
 }
 
 function StatusCell({ channel }: { channel: Channel }) {
