@@ -68,6 +68,18 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
   /** A webhook of the target workspace to a port nothing listens on (a test event fails fast). */
   const freshWebhook = async (t: SampleTarget) =>
     (await createSubscription(getApp(), actorFor(t.admin), { organisationId: t.organisationId, workspaceId: t.workspaceId }, { url: 'http://127.0.0.1:9/hook', events: ['contact.created'] })).subscription.id;
+  /** A delivery of that webhook that failed every attempt, written directly. */
+  const freshFailedDelivery = async (t: SampleTarget, subscriptionId: string) => {
+    const db = getApp().db;
+    const event = await db.insertInto('webhook_events').values({ organisation_id: t.organisationId, workspace_id: t.workspaceId, type: 'contact.created', data: '{}' }).returning('id').executeTakeFirstOrThrow();
+    return (
+      await db
+        .insertInto('webhook_deliveries')
+        .values({ organisation_id: t.organisationId, workspace_id: t.workspaceId, subscription_id: subscriptionId, event_id: event.id, state: 'failed', attempts: 11, queued_at: new Date() })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  };
   /** A HubSpot connection of the target workspace without a refresh token (renewing it needs no network: it asks for reconnection). */
   const freshAppConnection = async (t: SampleTarget) => {
     await getApp().db.transaction().execute((trx) =>
@@ -305,6 +317,10 @@ export function procedureSamples(getApp: () => TestApp): Record<string, (t: Samp
     'webhooks.delete': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
     'webhooks.sendTestEvent': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
     'webhooks.deliveries': async (t) => ({ workspaceId: t.workspaceId, subscriptionId: await freshWebhook(t) }),
+    'webhooks.redeliver': async (t) => {
+      const subscriptionId = await freshWebhook(t);
+      return { workspaceId: t.workspaceId, subscriptionId, deliveryId: await freshFailedDelivery(t, subscriptionId) };
+    },
     'connectedApps.list': async (t) => ({ workspaceId: t.workspaceId }),
     'connectedApps.connect': async (t) => {
       // Connecting needs the app's OAuth client on the server; these test apps start without one.

@@ -158,7 +158,8 @@ export async function runDeliveryAttempt(deps: WebhookDeliveryDeps, deliveryId: 
     { timeoutMs: config.webhooks.timeoutSeconds * 1000, allowPrivateTargets: config.webhooks.allowPrivateTargets },
   );
 
-  const maxAttempts = row.is_test ? 1 : config.webhooks.retryLimit + 1;
+  // A test event gets one attempt; so does a delivery resent by hand after its attempts ran out.
+  const maxAttempts = row.is_test ? 1 : Math.max(config.webhooks.retryLimit + 1, attempt);
   return db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom('webhook_deliveries').select(['state', 'attempts']).where('id', '=', deliveryId).forUpdate().executeTakeFirst();
     if (!current || current.state !== 'pending' || current.attempts !== attempt - 1) return 'skipped';

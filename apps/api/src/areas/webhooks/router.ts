@@ -6,6 +6,8 @@ import {
   deliveryListOutput,
   eventCatalogueOutput,
   listDeliveriesInput,
+  redeliveredOutput,
+  redeliverInput,
   subscriptionListOutput,
   subscriptionOutput,
   subscriptionTargetInput,
@@ -13,7 +15,7 @@ import {
   testEventOutput,
   updateSubscriptionInput,
 } from './schemas.js';
-import { createSubscription, deleteSubscription, eventCatalogue, listDeliveries, listSubscriptions, rotateSecret, sendTestEvent, updateSubscription } from './webhooks.js';
+import { createSubscription, deleteSubscription, eventCatalogue, listDeliveries, listSubscriptions, redeliver, rotateSecret, sendTestEvent, updateSubscription } from './webhooks.js';
 
 const placeOf = (ctx: { org: { id: string }; workspace: { id: string } }) => ({ organisationId: ctx.org.id, workspaceId: ctx.workspace.id });
 
@@ -64,6 +66,12 @@ export const webhooksRouter = router({
     .input(subscriptionTargetInput)
     .output(testEventOutput)
     .mutation(({ ctx, input }) => sendTestEvent(ctx, actorOf(ctx), placeOf(ctx), input.subscriptionId)),
+
+  redeliver: workspaceProcedure('workspace.settings')
+    .meta({ openapi: { method: 'POST', path: `${BASE}/{subscriptionId}/deliveries/{deliveryId}/resend`, tags: TAGS, summary: 'Resend a delivery that failed or was not sent while the webhook was off (one more attempt)' } })
+    .input(redeliverInput)
+    .output(redeliveredOutput)
+    .mutation(({ ctx, input }) => redeliver(ctx, actorOf(ctx), placeOf(ctx), input.subscriptionId, input.deliveryId)),
 
   deliveries: workspaceProcedure('workspace.settings')
     .meta({ openapi: { method: 'GET', path: `${BASE}/{subscriptionId}/deliveries`, tags: TAGS, summary: 'The delivery log: each delivery with its attempts, response codes and timings' } })

@@ -22,6 +22,8 @@ export const updateSubscriptionInput = subscriptionTargetInput.extend({
   /** Turning a webhook back on clears its failure count. */
   enabled: z.boolean().optional(),
 });
+export const redeliverInput = subscriptionTargetInput.extend({ deliveryId: z.uuid('deliveryId must be a UUID') });
+export const redeliveredOutput = z.object({ deliveryId: z.string(), state: z.literal('pending') });
 export const listDeliveriesInput = subscriptionTargetInput.extend({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   /** The `nextCursor` of the previous page. */

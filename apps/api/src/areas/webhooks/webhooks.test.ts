@@ -322,6 +322,19 @@ describe('a webhook that keeps failing', () => {
     expect(enabled).toMatchObject({ enabled: true, consecutiveFailures: 0, disabledReason: null });
     await call('contacts.create', { workspaceId, firstName: 'e', email: `e-${randomBytes(3).toString('hex')}@example.org` });
     await receiver.waitFor((r) => r.some((x) => x.answered === 200), 10_000);
+
+    // A delivery that failed every attempt is resent by hand: one more attempt, now accepted.
+    type Log = { deliveries: { id: string; state: string; attempts: number }[] };
+    const failed = (await call<Log>('webhooks.deliveries', { workspaceId, subscriptionId: subscription.id }, 'query')).deliveries.filter((d) => d.state === 'failed');
+    expect(failed).toHaveLength(3);
+    await call('webhooks.redeliver', { workspaceId, subscriptionId: subscription.id, deliveryId: failed[0]!.id });
+    await receiver.waitFor((r) => r.filter((x) => x.answered === 200).length >= 2, 10_000);
+    await expect
+      .poll(async () => (await call<Log>('webhooks.deliveries', { workspaceId, subscriptionId: subscription.id }, 'query')).deliveries.find((d) => d.id === failed[0]!.id))
+      .toMatchObject({ state: 'delivered', attempts: 3 });
+    const again = await raw('webhooks.redeliver', { workspaceId, subscriptionId: subscription.id, deliveryId: failed[0]!.id });
+    expect(again.status).toBe(409);
+    expect(again.error?.message).toContain('accepted already');
   });
 });
 

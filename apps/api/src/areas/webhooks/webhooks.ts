@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, type Db, sql, type Transaction } from '@steward/db';
+import { QUEUES } from '../../email/jobs.js';
 import { AppError, notFound } from '../../errors.js';
 import { type Keyring, openSecret, sealSecret } from '../../secrets.js';
 import { type Actor, recordAudit } from '../audit/record.js';
@@ -179,6 +180,33 @@ export async function sendTestEvent(deps: WebhookDeliveryDeps, actor: Actor, pla
   const result = { ok: outcome === 'delivered', status, durationMs, message, deliveryId };
   await recordAudit(deps.db, actor, { ...auditPlace(place), action: 'webhooks.sendTestEvent', targetType: 'webhook', targetId: subscriptionId, after: result });
   return result;
+}
+
+/**
+ * "Resend": a delivery that failed every attempt, or was not sent while the webhook was off, gets
+ * one more attempt now (by the job workers, like any other; it is not retried again).
+ */
+export async function redeliver(deps: Pick<WebhookDeliveryDeps, 'db' | 'jobs'>, actor: Actor, place: WebhookPlace, subscriptionId: string, deliveryId: string) {
+  return deps.db.transaction().execute(async (trx) => {
+    const subscription = await readSubscription(trx, place, subscriptionId);
+    if (!subscription.enabled) throw new AppError('PRECONDITION_FAILED', 'This webhook is off: turn it on before resending to it.');
+    const delivery = await trx
+      .selectFrom('webhook_deliveries')
+      .select(['id', 'state', 'attempts', 'is_test'])
+      .where('id', '=', deliveryId)
+      .where('subscription_id', '=', subscriptionId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!delivery) throw notFound('Delivery');
+    if (delivery.is_test) throw new AppError('BAD_REQUEST', 'Send a new test event instead of resending an old one.');
+    if (delivery.state !== 'failed' && delivery.state !== 'cancelled') {
+      throw new AppError('CONFLICT', delivery.state === 'delivered' ? 'This delivery was accepted already.' : 'This delivery is still being attempted.');
+    }
+    await trx.updateTable('webhook_deliveries').set({ state: 'pending', queued_at: sql<Date>`now()`, next_attempt_at: null }).where('id', '=', deliveryId).execute();
+    await deps.jobs.enqueue(trx, QUEUES.webhookDelivery, { deliveryId, attempt: delivery.attempts + 1 });
+    await recordAudit(trx, actor, { ...auditPlace(place), action: 'webhooks.redeliver', targetType: 'webhook_delivery', targetId: deliveryId, before: { state: delivery.state, attempts: delivery.attempts } });
+    return { deliveryId, state: 'pending' as const };
+  });
 }
 
 /** The delivery log of one webhook, newest first, each delivery with its attempts. */

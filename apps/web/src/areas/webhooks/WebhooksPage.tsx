@@ -268,11 +268,13 @@ function DeliveryLog(props: { workspaceId: string; subscription: Subscription | 
   const [open, setOpen] = useState<string | null>(null);
   const subscriptionId = props.subscription?.id ?? '';
   const log = trpc.webhooks.deliveries.useQuery({ workspaceId: props.workspaceId, subscriptionId, cursor }, { enabled: Boolean(props.subscription), refetchInterval: 5_000 });
+  const utils = trpc.useUtils();
+  const resend = trpc.webhooks.redeliver.useMutation({ onSettled: () => utils.webhooks.deliveries.invalidate() });
   if (!props.subscription) return null;
   return (
     <section aria-label="Delivery log">
       <h2>Deliveries to {props.subscription.url}</h2>
-      <ErrorMessage error={log.error} />
+      <ErrorMessage error={log.error ?? resend.error} />
       {log.data && log.data.deliveries.length === 0 && <p>Nothing delivered yet.</p>}
       {log.data && log.data.deliveries.length > 0 && (
         <table className="table" aria-label="Deliveries">
@@ -288,7 +290,14 @@ function DeliveryLog(props: { workspaceId: string; subscription: Subscription | 
           </thead>
           <tbody>
             {log.data.deliveries.map((d) => (
-              <DeliveryRow key={d.id} delivery={d} label={d.isTest ? 'Test event' : props.labelOf(d.eventType)} open={open === d.id} onToggle={() => setOpen(open === d.id ? null : d.id)} />
+              <DeliveryRow
+                key={d.id}
+                delivery={d}
+                label={d.isTest ? 'Test event' : props.labelOf(d.eventType)}
+                open={open === d.id}
+                onToggle={() => setOpen(open === d.id ? null : d.id)}
+                onResend={!d.isTest && (d.state === 'failed' || d.state === 'cancelled') && props.subscription?.enabled ? () => resend.mutate({ workspaceId: props.workspaceId, subscriptionId, deliveryId: d.id }) : undefined}
+              />
             ))}
           </tbody>
         </table>
@@ -304,7 +313,7 @@ function DeliveryLog(props: { workspaceId: string; subscription: Subscription | 
 
 type Delivery = RouterOutputs['webhooks']['deliveries']['deliveries'][number];
 
-function DeliveryRow(props: { delivery: Delivery; label: string; open: boolean; onToggle: () => void }) {
+function DeliveryRow(props: { delivery: Delivery; label: string; open: boolean; onToggle: () => void; onResend?: () => void }) {
   const d = props.delivery;
   return (
     <>
@@ -318,6 +327,11 @@ function DeliveryRow(props: { delivery: Delivery; label: string; open: boolean; 
         <td>{d.attempts}</td>
         <td>{d.lastStatus !== null ? `HTTP ${d.lastStatus}` : (d.lastError ?? '—')}</td>
         <td className="actions">
+          {props.onResend && (
+            <button type="button" className="button" onClick={props.onResend}>
+              Resend
+            </button>
+          )}
           <button type="button" className="button" aria-expanded={props.open} onClick={props.onToggle}>
             Attempts
           </button>
