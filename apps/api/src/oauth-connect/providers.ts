@@ -36,8 +36,9 @@ const MICROSOFT = {
 };
 
 export const OAUTH_PROVIDER_DEFINITIONS = {
-  gmail: { label: 'Gmail', ...GOOGLE, scopes: ['openid', 'email', 'https://www.googleapis.com/auth/gmail.send', 'https://www.googleapis.com/auth/gmail.readonly'] },
-  outlook: { label: 'Outlook', ...MICROSOFT, scopes: ['openid', 'email', 'offline_access', 'https://graph.microsoft.com/Mail.Send', 'https://graph.microsoft.com/Mail.Read'] },
+  // Send only: replies go out through the mailbox; reading it (inbound mail) is not built, so it is not asked for.
+  gmail: { label: 'Gmail', ...GOOGLE, scopes: ['openid', 'email', 'https://www.googleapis.com/auth/gmail.send'] },
+  outlook: { label: 'Outlook', ...MICROSOFT, scopes: ['openid', 'email', 'offline_access', 'https://graph.microsoft.com/Mail.Send'] },
   google_calendar: { label: 'Google Calendar', ...GOOGLE, scopes: ['openid', 'email', 'https://www.googleapis.com/auth/calendar.events'] },
   outlook_calendar: { label: 'Outlook Calendar', ...MICROSOFT, scopes: ['openid', 'email', 'offline_access', 'https://graph.microsoft.com/Calendars.ReadWrite'] },
   hubspot: {

@@ -197,7 +197,7 @@ function ConnectDialog(props: { workspaceId: string; kind: 'gmail' | 'outlook'; 
         }}
       >
         <Field label="Channel name">{(control) => <input {...control} required maxLength={80} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-        <p className="hint">You sign in at {props.label} and allow Steward to read and send mail; you come back here afterwards.</p>
+        <p className="hint">You sign in at {props.label} and allow Steward to send mail as you (replies to conversations); you come back here afterwards.</p>
         <DialogActions mutation={connect} submitLabel={`Continue to ${props.label}`} pendingLabel="Opening…" onCancel={props.onClose} />
       </form>
     </Dialog>
