@@ -4,7 +4,6 @@ import { AppError, notFound } from '../../errors.js';
 import { type Actor, recordAudit } from '../audit/record.js';
 import { enforceLimit } from '../billing/limits.js';
 import { consentFilters, receivesCategory } from '../consent/effective.js';
-import { notSuppressed } from '../data-rights/suppression.js';
 import { CONTACT_BUILT_INS, contactValuesColumn } from '../records/contacts.js';
 import { compileFilters, type RecordPlace, visibleDefinitions } from '../records/filters.js';
 import type { Filter } from '../records/schemas.js';
@@ -119,9 +118,6 @@ function checkMergeFields(content: Pick<CampaignContent, 'subject' | 'htmlBody' 
 export async function audienceQuery(db: Handle, place: RecordPlace, category: { id: string; subscribedByDefault: boolean }, filters: Filter[]) {
   const fields = await visibleDefinitions(db, place, 'contact');
   const conditions = compileFilters(filters, CONTACT_BUILT_INS, fields, contactValuesColumn, await consentFilters(db, place, filters));
-  // An address erased on request is never mailed again, however it came back.
-  const unsuppressed = await notSuppressed(db, place.organisationId);
-  if (unsuppressed) conditions.push(unsuppressed);
   let query = db
     .selectFrom('contact_workspaces as cw')
     .innerJoin('contacts as c', 'c.id', 'cw.contact_id')

@@ -8,6 +8,7 @@ import type { Logger } from '../../logger.js';
 import type { Keyring } from '../../secrets.js';
 import { AppError } from '../../errors.js';
 import { receivesCategory } from '../consent/effective.js';
+import { suppressedAmong } from '../data-rights/suppression.js';
 import { notifyCampaignEnded } from '../notifications/events.js';
 import { resolveMailerSendSettings } from '../integrations/mailersend-settings.js';
 import type { RecordPlace } from '../records/filters.js';
@@ -159,7 +160,21 @@ async function claimBatch(db: Db, campaign: CampaignRow, size: number): Promise<
     let { rows } = await claim();
     // Nobody pending (or all taken by other runs): the next slice of the frozen audience, then claim.
     if (rows.length === 0 && (await expandAudience(trx, campaign.id, EXPAND_SLICE)) > 0) ({ rows } = await claim());
-    return { batchId, recipients: rows.filter((r) => r.state === 'sending') };
+    let recipients = rows.filter((r) => r.state === 'sending');
+    // An address erased on request is never mailed again, however it came back (hashed here, in
+    // Node: the suppression key never goes to PostgreSQL).
+    const suppressed = await suppressedAmong(trx, campaign.organisation_id, recipients.map((r) => r.email));
+    if (suppressed.size > 0) {
+      const skipped = recipients.filter((r) => suppressed.has(r.email.trim().toLowerCase())).map((r) => r.contactId);
+      await trx
+        .updateTable('campaign_recipients')
+        .set({ state: 'skipped_opted_out', batch_id: null, error: 'The address belongs to a person erased on request (suppressed); not sent.', updated_at: sql<Date>`now()` })
+        .where('campaign_id', '=', campaign.id)
+        .where('contact_id', 'in', skipped)
+        .execute();
+      recipients = recipients.filter((r) => !skipped.includes(r.contactId));
+    }
+    return { batchId, recipients };
   });
 }
 

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { type Database, type Db, sql, type Transaction } from '@steward/db';
+import type { Database, Db, Transaction } from '@steward/db';
 import { DEVELOPMENT_SUPPRESSION_KEY } from '../../config.js';
 import { AppError } from '../../errors.js';
 
@@ -48,27 +48,4 @@ export const SUPPRESSED_MESSAGE = 'This address belongs to a person whose data w
 export async function refuseSuppressed(db: Db | Transaction<Database>, organisationId: string, emails: (string | null | undefined)[]) {
   const suppressed = await suppressedAmong(db, organisationId, emails);
   if (suppressed.size > 0) throw new AppError('CONFLICT', SUPPRESSED_MESSAGE);
-}
-
-/**
- * A condition for queries over `contacts as c`: the contact's address is not suppressed; null when
- * the organisation has erased nobody (the usual case: the query is then exactly as it was). The
- * HMAC is computed by PostgreSQL from SHA-256 (RFC 2104: H(K^opad || H(K^ipad || m))), with the
- * padded key as a bound parameter, so it matches `addressHash` without any extension; the hashes
- * are a bound array, which the planner looks up by hashing, and nothing in the condition keeps a
- * query from running on parallel workers. Only the contacts written since a day before the first
- * erasure are hashed: an erased address can only come back through a write after it (every write
- * path refuses it; this is the net under a path that does not, or a write racing the erasure).
- */
-export async function notSuppressed(db: Db | Transaction<Database>, organisationId: string) {
-  const rows = await db.selectFrom('suppressed_addresses').select(['address_hash', 'suppressed_at']).where('organisation_id', '=', organisationId).execute();
-  if (rows.length === 0) return null;
-  const since = new Date(Math.min(...rows.map((r) => r.suppressed_at.getTime())) - 24 * 60 * 60 * 1000);
-  const block = Buffer.alloc(64);
-  hmacKey.copy(block);
-  const inner = Buffer.from(block.map((b) => b ^ 0x36));
-  const outer = Buffer.from(block.map((b) => b ^ 0x5c));
-  return sql<boolean>`(
-    greatest(c.created_at, c.updated_at) < ${since}::timestamptz
-    or not (sha256(${outer}::bytea || sha256(${inner}::bytea || convert_to(${organisationId}::text || ':' || lower(c.email), 'UTF8'))) = any(${rows.map((r) => r.address_hash)}::bytea[])))`;
 }
