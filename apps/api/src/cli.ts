@@ -5,13 +5,16 @@ import { loadConfig } from './config.js';
 import { resealAllSecrets } from './areas/integrations/mailersend-settings.js';
 import { resealAiKeys } from './areas/ai/ai-settings.js';
 import { resealWebhookSecrets } from './areas/webhooks/webhooks.js';
+import { resealChannelSecrets } from './areas/channels/channels.js';
+import { resealConnectStates, resealOAuthSecrets } from './oauth-connect/index.js';
 import { generateNextDevKey, loadKeyring } from './secrets.js';
 
 const USAGE = `Usage:
   npm run steward -- bootstrap --org "Name" --admin person@example.org
   npm run steward -- rotate-secret-key
 
-rotate-secret-key re-encrypts every stored secret under the current key, in one transaction.
+rotate-secret-key re-encrypts every stored secret under the current key (each kind in one transaction;
+running it again finishes what an interruption left).
 In production, first set STEWARD_SECRET_KEY to the new key and add the old one to
 STEWARD_SECRET_KEYS_PREVIOUS; in local development (no STEWARD_SECRET_KEY) a new key is generated.`;
 
@@ -44,7 +47,9 @@ async function rotateSecretKey() {
   const db = connectDatabase(url);
   try {
     await migrateToLatest(db);
-    const resealed = (await resealAllSecrets(db, keyring)) + (await resealAiKeys(db, keyring)) + (await resealWebhookSecrets(db, keyring));
+    const resealers = [resealAllSecrets, resealAiKeys, resealWebhookSecrets, resealChannelSecrets, resealOAuthSecrets, resealConnectStates];
+    let resealed = 0;
+    for (const reseal of resealers) resealed += await reseal(db, keyring);
     console.log(`Re-encrypted ${resealed} stored secret${resealed === 1 ? '' : 's'} under key ${keyring.current.version}.`);
   } finally {
     await db.destroy();

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,7 +61,7 @@ describe('npm run steward -- rotate-secret-key', () => {
     await database.drop();
   });
 
-  it('re-encrypts every stored secret under the new key, after which the old key is no longer needed', async () => {
+  it('re-encrypts every stored secret (MailerSend keys, channel credentials, OAuth tokens) under the new key, after which the old key is no longer needed', async () => {
     const envA = { STEWARD_SECRET_KEY: keyA.toString('base64') };
     const configA = loadConfig({ NODE_ENV: 'test', ...envA });
     const keyringA = await loadKeyring(configA);
@@ -73,11 +73,46 @@ describe('npm run steward -- rotate-secret-key', () => {
       orgs.push({ organisationId, name });
     }
 
+    // A channel's credentials and an OAuth connection's tokens, sealed as their areas seal them.
+    const [one] = orgs;
+    const workspaceId = (await database.db.selectFrom('workspaces').select('id').where('organisation_id', '=', one!.organisationId).executeTakeFirstOrThrow()).id;
+    const connectionId = randomUUID();
+    const tokenContext = (which: string) => `${one!.organisationId}/oauth/${connectionId}/${which}`;
+    await database.db
+      .insertInto('oauth_connections')
+      .values({
+        id: connectionId,
+        organisation_id: one!.organisationId,
+        workspace_id: workspaceId,
+        provider: 'gmail',
+        purpose: 'channel',
+        access_token_ciphertext: sealSecret(keyringA, 'access-token', tokenContext('access')).ciphertext,
+        refresh_token_ciphertext: sealSecret(keyringA, 'refresh-token', tokenContext('refresh')).ciphertext,
+        key_version: keyringA.current.version,
+      })
+      .execute();
+    const channelId = randomUUID();
+    const channelContext = `${one!.organisationId}/channel/${channelId}/secret`;
+    await database.db
+      .insertInto('channels')
+      .values({
+        id: channelId,
+        organisation_id: one!.organisationId,
+        workspace_id: workspaceId,
+        kind: 'smtp',
+        name: 'SMTP',
+        address: 'team@one.example',
+        settings: JSON.stringify({ host: 'smtp.one.example', port: 587 }),
+        secret_ciphertext: sealSecret(keyringA, 'smtp-password', channelContext).ciphertext,
+        key_version: keyringA.current.version,
+      })
+      .execute();
+
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'apps/api/src/cli.ts', 'rotate-secret-key'], {
       cwd: REPO_ROOT,
       env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: database.url, STEWARD_SECRET_KEY: keyB.toString('base64'), STEWARD_SECRET_KEYS_PREVIOUS: keyA.toString('base64') },
     });
-    expect(stdout).toContain('Re-encrypted 2 stored secrets');
+    expect(stdout).toContain('Re-encrypted 4 stored secrets');
 
     const rows = await database.db.selectFrom('integration_settings').select('key_version').execute();
     expect(new Set(rows.map((r) => r.key_version))).toEqual(new Set([keyVersion(keyB)]));
@@ -86,5 +121,10 @@ describe('npm run steward -- rotate-secret-key', () => {
     for (const { organisationId, name } of orgs) {
       expect((await resolveMailerSendSettings(database.db, configB, onlyB, organisationId)).apiKey).toBe(`mlsn.secret-of-${name}`);
     }
+    const connection = await database.db.selectFrom('oauth_connections').selectAll().where('id', '=', connectionId).executeTakeFirstOrThrow();
+    expect(openSecret(onlyB, { ciphertext: connection.access_token_ciphertext, keyVersion: connection.key_version }, tokenContext('access'))).toBe('access-token');
+    expect(openSecret(onlyB, { ciphertext: connection.refresh_token_ciphertext!, keyVersion: connection.key_version }, tokenContext('refresh'))).toBe('refresh-token');
+    const channel = await database.db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirstOrThrow();
+    expect(openSecret(onlyB, { ciphertext: channel.secret_ciphertext!, keyVersion: channel.key_version! }, channelContext)).toBe('smtp-password');
   }, 30_000);
 });

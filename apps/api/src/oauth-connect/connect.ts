@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { generateCodeVerifier, generateState } from 'arctic';
 import type { Request, Response } from 'express';
-import type { Database, Transaction } from '@steward/db';
+import type { Database, Db, Transaction } from '@steward/db';
 import { readSession, type StewardLucia } from '../auth/sessions.js';
 import { AppError, invalid } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { openSecret, sealSecret } from '../secrets.js';
+import { type Keyring, openSecret, sealSecret } from '../secrets.js';
 import { type Actor, recordAudit } from '../areas/audit/record.js';
 import { insertConnection, type OAuthConnectDeps, type OAuthConnectionView, providerConfig } from './connections.js';
 import type { OAuthProviderId } from './providers.js';
@@ -189,4 +189,22 @@ export function oauthCallbackRoute(deps: OAuthConnectDeps & { logger: Logger; lu
       res.status(error.code === 'FORBIDDEN' ? 403 : 400).type('text').send(error.message);
     }
   };
+}
+
+/** Re-seals the PKCE verifiers of connects still pending under the current key (`rotate-secret-key`). */
+export async function resealConnectStates(db: Db, keyring: Keyring): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('oauth_connect_states')
+      .select(['state_hash', 'code_verifier_ciphertext', 'key_version'])
+      .where('key_version', '!=', keyring.current.version)
+      .forUpdate()
+      .execute();
+    for (const row of rows) {
+      const context = verifierContext(row.state_hash);
+      const sealed = sealSecret(keyring, openSecret(keyring, { ciphertext: row.code_verifier_ciphertext, keyVersion: row.key_version }, context), context);
+      await trx.updateTable('oauth_connect_states').set({ code_verifier_ciphertext: sealed.ciphertext, key_version: sealed.keyVersion }).where('state_hash', '=', row.state_hash).execute();
+    }
+    return rows.length;
+  });
 }

@@ -302,3 +302,29 @@ export async function disconnectOAuthConnection(
     throw error;
   }
 }
+
+/** Re-seals every stored token under the current key (`rotate-secret-key`). Returns how many connections changed. */
+export async function resealOAuthSecrets(db: Db, keyring: Keyring): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const connections = await trx
+      .selectFrom('oauth_connections')
+      .select(['id', 'organisation_id', 'access_token_ciphertext', 'refresh_token_ciphertext', 'key_version'])
+      .where('key_version', '!=', keyring.current.version)
+      .forUpdate()
+      .execute();
+    for (const row of connections) {
+      const reseal = (ciphertext: string, which: 'access' | 'refresh') => {
+        const context = tokenContext(row.organisation_id, row.id, which);
+        return sealSecret(keyring, openSecret(keyring, { ciphertext, keyVersion: row.key_version }, context), context);
+      };
+      const access = reseal(row.access_token_ciphertext, 'access');
+      const refresh = row.refresh_token_ciphertext ? reseal(row.refresh_token_ciphertext, 'refresh') : null;
+      await trx
+        .updateTable('oauth_connections')
+        .set({ access_token_ciphertext: access.ciphertext, refresh_token_ciphertext: refresh?.ciphertext ?? null, key_version: access.keyVersion })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    return connections.length;
+  });
+}

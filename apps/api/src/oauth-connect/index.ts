@@ -8,7 +8,7 @@
  * Later: `getAccessToken` (renewed before expiry), `refreshOAuthConnection`,
  * `disconnectOAuthConnection` (revokes), `describeConnection` (never a token).
  */
-export { CALLBACK_PATH, completeOAuthConnect, CONNECT_STATE_TTL_MS, type ConnectedEvent, oauthCallbackRoute, type OAuthPurpose, type OnConnected, registerOAuthPurpose, startOAuthConnect } from './connect.js';
+export { CALLBACK_PATH, completeOAuthConnect, CONNECT_STATE_TTL_MS, type ConnectedEvent, oauthCallbackRoute, type OAuthPurpose, type OnConnected, registerOAuthPurpose, resealConnectStates, startOAuthConnect } from './connect.js';
 export {
   configuredProviders,
   describeConnection,
@@ -22,5 +22,6 @@ export {
   REFRESH_MARGIN_MS,
   refreshExpiringConnections,
   refreshOAuthConnection,
+  resealOAuthSecrets,
 } from './connections.js';
 export { OAUTH_PROVIDER_DEFINITIONS, OAUTH_PROVIDER_IDS, type OAuthProviderConfig, type OAuthProviderId } from './providers.js';

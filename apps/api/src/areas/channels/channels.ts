@@ -325,3 +325,22 @@ export async function removeChannel(deps: ChannelDeps, actor: Actor, place: Chan
   await deps.db.transaction().execute(remove);
   return { channelId, revoked: false, message: 'The channel was removed and its credentials deleted.' };
 }
+
+/** Re-seals every channel's stored credentials under the current key (`rotate-secret-key`). Returns how many changed. */
+export async function resealChannelSecrets(db: Db, keyring: Keyring): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('channels')
+      .select(['id', 'organisation_id', 'secret_ciphertext', 'key_version'])
+      .where('secret_ciphertext', 'is not', null)
+      .where('key_version', '!=', keyring.current.version)
+      .forUpdate()
+      .execute();
+    for (const row of rows) {
+      const context = secretContext(row.organisation_id, row.id);
+      const sealed = sealSecret(keyring, openSecret(keyring, { ciphertext: row.secret_ciphertext!, keyVersion: row.key_version! }, context), context);
+      await trx.updateTable('channels').set({ secret_ciphertext: sealed.ciphertext, key_version: sealed.keyVersion }).where('id', '=', row.id).execute();
+    }
+    return rows.length;
+  });
+}
